@@ -1,0 +1,116 @@
+"""ember: a deep-learning framework on NumPy that speaks PyTorch.
+
+``import ember as torch`` gives tensors with autograd, ``nn``, ``optim``, ``utils.data`` and
+save/load in PyTorch's file format. This module only re-exports; the logic lives below it.
+"""
+
+from __future__ import annotations
+
+from . import autograd, dtypes
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (
+    arange, bernoulli, empty, empty_like, eye, full, full_like, linspace, logspace, multinomial,
+    normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+    zeros, zeros_like,
+)
+from .device import cuda, device
+from .dtypes import (
+    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
+    int16, int32, int64, long, set_default_dtype, short, uint8,
+)
+from .ops.conversion import clone
+from .ops.elementwise import (
+    abs, absolute, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp,
+    clamp_max, clamp_min, clip, cos, div, divide, eq, exp, expm1, floor, floor_divide, fmod, ge,
+    greater, greater_equal, gt, isfinite, isinf, isnan, le, less, less_equal, log, log1p, log2,
+    log10, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
+    multiply, ne, neg, negative, not_equal, pow, reciprocal, relu, remainder, round, rsqrt,
+    sigmoid, sign, sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+)
+from .ops.indexing import (
+    gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add,
+)
+from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
+from .ops.movement import (
+    broadcast_to, cat, chunk, concat, concatenate, expand_as, flatten, hstack, movedim, narrow,
+    permute, reshape, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind,
+    unflatten, unsqueeze, vstack,
+)
+from .ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, sum
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
+
+float32 = dtypes.float32
+__version__ = "0.1.0"
+
+
+def is_floating_point(x: Tensor) -> builtins_bool:  # type: ignore[name-defined]
+    return x.is_floating_point()
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    return a.equal(b)
+
+
+def allclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return a.allclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
+                     profile=None, sci_mode=None) -> None:
+    from . import _formatting as f
+
+    if precision is not None:
+        f.PRECISION = precision
+    if threshold is not None:
+        f.THRESHOLD = threshold
+    if edgeitems is not None:
+        f.EDGEITEMS = edgeitems
+    if linewidth is not None:
+        f.LINEWIDTH = linewidth
+
+
+def set_num_threads(n: int) -> None:
+    """Accepted for compatibility; NumPy's BLAS picks its threads at start-up."""
+
+
+def get_num_threads() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+# Legacy typed constructors, as the seeds use them: torch.FloatTensor([...]).
+def _typed(d):
+    def make(*args):
+        if len(args) == 1 and not isinstance(args[0], builtins_int):
+            return tensor(args[0], dtype=d) if not isinstance(args[0], Tensor) else args[0].to(d)
+        return zeros(*args, dtype=d)
+
+    make.__name__ = make.__qualname__ = {
+        dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
+        dtypes.int64: "LongTensor", dtypes.int32: "IntTensor", dtypes.uint8: "ByteTensor",
+        dtypes.bool: "BoolTensor", dtypes.float16: "HalfTensor",
+    }[d]
+    return make
+
+
+import builtins as _builtins  # noqa: E402
+
+builtins_int = _builtins.int
+builtins_bool = _builtins.bool
+FloatTensor = _typed(dtypes.float32)
+DoubleTensor = _typed(dtypes.float64)
+HalfTensor = _typed(dtypes.float16)
+LongTensor = _typed(dtypes.int64)
+IntTensor = _typed(dtypes.int32)
+ByteTensor = _typed(dtypes.uint8)
+BoolTensor = _typed(dtypes.bool)

@@ -1,0 +1,43 @@
+"""The one seam to NumPy.
+
+Every array that becomes a tensor's storage passes through here: NumPy scalars become 0-d
+arrays, float64 from NumPy's own defaults is refused where the caller did not ask for it, and
+broadcast gradients are summed back to an input's shape. A CuPy backend would slot in here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ndarray = np.ndarray
+
+
+def as_array(x) -> np.ndarray:
+    """A NumPy scalar or array as an ndarray (NumPy reductions return scalars for 0-d)."""
+    if type(x) is np.ndarray:
+        return x
+    return np.asarray(x)
+
+
+def sum_to(a: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``a`` over the axes that broadcasting added or stretched, giving ``shape``."""
+    if a.shape == shape:
+        return a
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and a.shape[i + lead] != 1
+    )
+    out = a.sum(axis=axes, keepdims=True) if axes else a
+    if lead:
+        out = out.reshape(out.shape[lead:])
+    return as_array(out)
+
+
+def broadcastable_to(src: tuple, dst: tuple) -> bool:
+    """Whether an array of shape ``src`` sums down from ``dst`` (``sum_to`` is defined)."""
+    if len(src) > len(dst):
+        return False
+    for s, d in zip(reversed(src), reversed(dst)):
+        if s != d and s != 1:
+            return False
+    return True

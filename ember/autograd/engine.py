@@ -1,0 +1,288 @@
+"""The backward pass: an iterative walk of the graph in dependency order.
+
+Each node runs once, after every consumer of its outputs has sent its gradient, so shared
+subexpressions get their gradients summed exactly once. The walk uses explicit stacks, so a
+chain of any length backpropagates without RecursionError. Broadcast inputs get their gradient
+summed back to their shape here, in one place, and each op's gradients are checked (count,
+shape, dtype) with the op named when one is wrong.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._array import broadcastable_to
+from . import grad_mode
+
+_state = grad_mode.state
+
+
+def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """``tensor.backward()``: accumulate gradients into the leaves' ``.grad``."""
+    run([tensor], [gradient], retain_graph, create_graph, inputs=inputs, accumulate=True)
+
+
+def run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumulate=True,
+        allow_unused=False):
+    """Backpropagate from ``outputs``.
+
+    With ``accumulate`` the leaves' (or ``inputs``') ``.grad`` fields receive the gradients;
+    without it the gradients w.r.t. ``inputs`` are returned (``autograd.grad``).
+    """
+    from ..tensor import Tensor, _make
+
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not isinstance(out, Tensor):
+            raise TypeError(f"backward expects Tensors, got {type(out).__name__} at index {i}")
+        if not out._rg:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = _make(np.ones_like(out._data))
+        elif not isinstance(g, Tensor):
+            g = _make(np.asarray(g, dtype=out._data.dtype))
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(g._data.shape)} and "
+                f"output[{i}] has a shape of {_sz(out._data.shape)}."
+            )
+        roots.append((out, g))
+
+    capture = None
+    if inputs is not None:
+        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = {}
+        for k, t in enumerate(inputs):
+            if not t._rg:
+                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            key = (id(t.grad_fn), t._output_nr) if t.grad_fn is not None else id(t)
+            capture.setdefault(key, []).append(k)
+    results = [None] * (len(inputs) if inputs is not None else 0)
+
+    prev = _state.enabled
+    _state.enabled = bool(create_graph)
+    try:
+        _walk(roots, retain_graph, create_graph, capture, results, accumulate)
+    finally:
+        _state.enabled = prev
+
+    if accumulate:
+        return None
+    for k, r in enumerate(results):
+        if r is None and not allow_unused:
+            raise RuntimeError(
+                "One of the differentiated Tensors appears to not have been used in the graph. "
+                "Set allow_unused=True if this is the desired behavior."
+            )
+    return tuple(results)
+
+
+def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
+    from ..tensor import _make
+
+    # 1. Count, for every node, how many edges lead into it from the part of the graph in use.
+    deps: dict = {}
+    stack = []
+    for out, _ in roots:
+        fn = out.grad_fn
+        if fn is not None and fn not in deps:
+            deps[fn] = 0
+            stack.append(fn)
+    while stack:
+        node = stack.pop()
+        if node.inputs is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        for a, need in zip(node.inputs, node.needs_input_grad):
+            if need:
+                fn = a.grad_fn
+                if fn is not None:
+                    if fn in deps:
+                        deps[fn] += 1
+                    else:
+                        deps[fn] = 1
+                        stack.append(fn)
+
+    # 2. Seed the gradient buffers, then run nodes whose consumers have all reported.
+    buffers: dict = {}
+    leaves: dict = {}  # id(leaf) -> [leaf, summed grad]
+    for out, g in roots:
+        _send(out, g, buffers, leaves)
+    ready = [fn for fn, n in deps.items() if n == 0]
+    while ready:
+        node = ready.pop()
+        grads = buffers.pop(node, None)
+        if grads is None:
+            grads = [None] * node._n_outputs
+        if node._out_hooks or capture is not None:
+            grads = _output_hooks(node, grads, capture, results)
+        if all(g is None for g in grads):
+            in_grads = ()  # nothing flowed here: no gradient for any input
+        else:
+            if node._materialize_grads and None in grads:
+                grads = _zeros_for(node, grads)
+            in_grads = type(node).backward(node, *grads)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
+        inputs = node.inputs
+        if len(in_grads) != len(inputs) and in_grads:
+            # Built-in ops may omit trailing Nones for non-tensor arguments.
+            if len(in_grads) < len(inputs) and not any(
+                node.needs_input_grad[len(in_grads):]
+            ):
+                in_grads = in_grads + (None,) * (len(inputs) - len(in_grads))
+            else:
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {len(inputs)}, got {len(in_grads)})"
+                )
+        if not in_grads:
+            in_grads = (None,) * len(inputs)
+        for i, (a, need, g) in enumerate(zip(inputs, node.needs_input_grad, in_grads)):
+            if not need:
+                continue
+            fn = a.grad_fn
+            if g is not None:
+                g = _check(node, i, a, g)
+                _send(a, g, buffers, leaves)
+            if fn is not None:
+                deps[fn] -= 1
+                if deps[fn] == 0:
+                    ready.append(fn)
+        if not retain_graph:
+            node.release()
+
+    # 3. Leaves last: hooks see the summed gradient, then it accumulates (or is returned).
+    for leaf, g in leaves.values():
+        if leaf._hooks:
+            for hook in list(leaf._hooks):
+                r = hook(g)
+                if r is not None:
+                    g = r
+        if capture is not None:
+            ks = capture.get(id(leaf))
+            if ks is not None:
+                for k in ks:
+                    results[k] = g
+            if not accumulate or ks is None:
+                continue
+        if accumulate:
+            _accumulate(leaf, g, create_graph)
+
+
+def _send(t, g, buffers, leaves):
+    fn = t.grad_fn
+    if fn is None:
+        entry = leaves.get(id(t))
+        if entry is None:
+            leaves[id(t)] = [t, g]
+        else:
+            entry[1] = entry[1] + g
+        return
+    buf = buffers.get(fn)
+    if buf is None:
+        buf = buffers[fn] = [None] * fn._n_outputs
+    k = t._output_nr
+    buf[k] = g if buf[k] is None else buf[k] + g
+
+
+def _check(node, i, a, g):
+    """Validate one gradient an op returned: sum broadcast dims back, fix a dtype."""
+    from ..tensor import Tensor, _make
+
+    if type(g) is not Tensor:
+        if isinstance(g, Tensor):
+            pass
+        elif isinstance(g, np.ndarray):
+            g = _make(g)
+        else:
+            raise TypeError(
+                f"function {node.name()} returned a gradient of type {type(g).__name__} at "
+                f"index {i}; expected a Tensor or None"
+            )
+    shape = a._data.shape
+    if g._data.shape != shape:
+        if not broadcastable_to(shape, g._data.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                f"{list(g._data.shape)} but expected shape compatible with {list(shape)}"
+            )
+        g = _sum_to(g, shape)
+    if g._data.dtype != a._data.dtype:
+        g = g.to(a.dtype)
+    return g
+
+
+def _sum_to(g, shape):
+    from ..ops.reduction import sum_to_size
+
+    return sum_to_size(g, shape)
+
+
+def _zeros_for(node, grads):
+    """Gradients of unused outputs are zeros (PyTorch materializes them for backward)."""
+    from ..tensor import _make
+
+    return [
+        _make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)
+    ]
+
+
+def _output_hooks(node, grads, capture, results):
+    """Run hooks registered on this node's outputs (``register_hook``, ``retain_grad``)."""
+    grads = list(grads)
+    hooks = node._out_hooks or {}
+    for k in range(len(grads)):
+        g = grads[k]
+        if g is None:
+            continue
+        later = []
+        for hook in hooks.get(k, ()):
+            if getattr(hook, "retains", False):
+                later.append(hook)  # retain_grad sees the gradient after other hooks
+                continue
+            r = hook(g)
+            if r is not None:
+                g = r
+        for hook in later:
+            hook(g)
+        grads[k] = g
+        if capture is not None:
+            for j in capture.get((id(node), k), ()):
+                results[j] = g
+    return grads
+
+
+def _accumulate(leaf, g, create_graph):
+    from ..tensor import _make
+
+    if leaf._grad is None:
+        if create_graph:
+            leaf._grad = g
+        else:
+            # NOTE: a copy, since the same array may have been handed to another leaf (add's
+            # backward passes one gradient to both inputs) or be held by the caller.
+            leaf._grad = _make(np.array(g._data, copy=True))
+    elif create_graph:
+        leaf._grad = leaf._grad + g
+    else:
+        gd = leaf._grad._data
+        np.add(gd, g._data, out=gd)
+        leaf._grad._vc[0] += 1
+
+
+def _sz(shape) -> str:
+    return f"[{', '.join(str(s) for s in shape)}]"

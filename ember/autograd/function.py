@@ -1,0 +1,306 @@
+"""Function: the one protocol for differentiable operations, built-in and user-defined.
+
+A Function's ``forward(ctx, *args)`` computes the result (returning a Tensor, a NumPy array or
+a tuple of them) and ``backward(ctx, *grad_outputs)`` returns one gradient per positional
+argument of forward (None where an argument needs none). Backward is written with ember's own
+ops, so with ``create_graph=True`` it records a graph and higher-order gradients work.
+
+``ctx`` is the graph node itself: ``Function.apply`` makes one per call, and the outputs point
+at it through ``grad_fn``. The node keeps its inputs (the edges of the graph) and what forward
+saved; the engine frees both after backward unless the graph is retained.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from . import grad_mode
+
+_state = grad_mode.state
+
+
+class Function:
+    """Subclass with static ``forward(ctx, ...)`` and ``backward(ctx, ...)``; call ``apply``."""
+
+    # Per instance: the graph edges and what backward needs. ``inputs`` stays None when nothing
+    # is recorded, so forward can skip saving what only backward would use.
+    inputs: tuple | None = None
+    needs_input_grad: tuple
+    _saved: tuple
+    _saved_versions: tuple
+    _n_outputs: int
+    _out_hooks: dict | None
+    _out_ref: weakref.ref | None
+    _materialize_grads: bool
+    _dirty: tuple
+
+    # Built-in ops whose backward uses their own result set this; the node then keeps a weak
+    # link to the output (a strong one would be a reference cycle).
+    saves_output = False
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must implement forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(f"{type(ctx).__name__} does not implement backward")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        ctx = object.__new__(cls)
+        ctx._saved = ()
+        ctx._dirty = ()
+        if _state.enabled:
+            needs = tuple([type(a) in _TENSOR_TYPES and a._rg for a in args])
+            if True in needs:
+                return ctx._record(args, kwargs, needs)
+        return _wrap_outputs(cls.forward(ctx, *args, **kwargs))
+
+    def _record(self, args, kwargs, needs):
+        self.inputs = args
+        self.needs_input_grad = needs
+        self._out_hooks = None
+        self._out_ref = None
+        self._materialize_grads = True
+        # Ops inside forward are not recorded: this node stands for all of them.
+        _state.enabled = False
+        try:
+            raw = type(self).forward(self, *args, **kwargs)
+        finally:
+            _state.enabled = True
+        outs = _wrap_outputs(raw)
+        if self._dirty:
+            self.inputs = _rebase_dirty(self._dirty, args)
+        single = not isinstance(outs, tuple)
+        seq = (outs,) if single else outs
+        self._n_outputs = len(seq)
+        if self.saves_output:
+            self.save_output(seq[0])
+        if len(seq) > 1:
+            self._out_meta = [(t._data.shape, t._data.dtype) for t in seq]
+        for i, t in enumerate(seq):
+            if t._data.dtype.kind == "f":
+                t.grad_fn = self
+                t._rg = True
+                t._output_nr = i
+        return outs
+
+    # -- what forward calls on ctx ---------------------------------------------------------
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for backward; using one after an in-place change raises."""
+        self._saved = tensors
+        self._saved_versions = tuple(None if t is None else t._vc[0] for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
+            if t is not None and t._vc[0] != v:
+                _raise_modified(self, t, v, i)
+        return saved
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward modified in place."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        for t in tensors:
+            t._rg = False
+            t.grad_fn = None
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize_grads = value
+
+    def save_output(self, out) -> None:
+        """Save this op's own output for backward without a reference cycle (a weak link).
+
+        The output is alive whenever this node runs: a consumer's node, or the caller of
+        backward, holds it.
+        """
+        self._out_ref = weakref.ref(out)
+        self._out_version = out._vc[0]
+
+    def output(self):
+        out = self._out_ref()
+        if out is None:
+            raise RuntimeError(f"{self.name()}: the saved output was freed")
+        if out._vc[0] != self._out_version:
+            _raise_modified(self, out, self._out_version, 0)
+        return out
+
+    # -- node interface for the engine and for users ---------------------------------------
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        from ..tensor import Tensor
+
+        if self.inputs is None:
+            return ()
+        out = []
+        for a, need in zip(self.inputs, self.needs_input_grad):
+            if not isinstance(a, Tensor):
+                continue
+            if need and a.grad_fn is not None:
+                out.append((a.grad_fn, a._output_nr))
+            elif need:
+                out.append((AccumulateGrad(a), 0))
+            else:
+                out.append((None, 0))
+        return tuple(out)
+
+    def register_hook(self, hook):
+        raise NotImplementedError("hooks on graph nodes are not supported; use Tensor.register_hook")
+
+    def add_output_hook(self, output_nr: int, hook):
+        from ..tensor import _Handle
+
+        if self._out_hooks is None:
+            self._out_hooks = {}
+        return _Handle(self._out_hooks.setdefault(output_nr, []), hook)
+
+    def add_retain_grad(self, tensor) -> None:
+        ref = weakref.ref(tensor)
+        self.add_output_hook(tensor._output_nr, _RetainGrad(ref))
+
+    def release(self) -> None:
+        """Drop inputs and saved values after backward (the graph is not retained)."""
+        self.inputs = None
+        self._saved = None
+
+
+class Op(Function):
+    """Base of ember's built-in primitives; their grad_fn names match PyTorch's."""
+
+    def name(self) -> str:
+        return type(self).__name__ + "Backward0"
+
+
+class AccumulateGrad:
+    """Stands for a leaf in ``next_functions``, as PyTorch shows it."""
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+class _RetainGrad:
+    """The hook behind ``retain_grad``: stores the gradient on the (weakly held) tensor."""
+
+    retains = True
+
+    def __init__(self, ref):
+        self.ref = ref
+
+    def __call__(self, grad):
+        t = self.ref()
+        if t is not None:
+            if t._grad is None:
+                t._grad = grad.detach() if not grad_mode.state.enabled else grad
+                t._grad._data = t._grad._data.copy()
+            else:
+                t._grad = t._grad + grad
+        return None
+
+
+def _raise_modified(node, t, expected, index) -> None:
+    shape = "x".join(str(s) for s in t._data.shape)
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{_type_name(t)} [{shape}]], which is output {t._output_nr} of "
+        f"{t.grad_fn.name() if t.grad_fn is not None else 'a leaf'}, is at version {t._vc[0]}; "
+        f"expected version {expected} instead. (Saved tensor {index} of {node.name()}.)"
+    )
+
+
+def _type_name(t) -> str:
+    from ..tensor import _legacy_type_name
+
+    return _legacy_type_name(t.dtype).removeprefix("torch.")
+
+
+def _wrap_outputs(raw):
+    from ..tensor import _make
+
+    t = type(raw)
+    if t is np.ndarray:
+        return _make(raw)
+    if t in _TENSOR_TYPES:
+        return raw
+    if t is tuple or t is list:
+        return tuple(_wrap_outputs(r) for r in raw)
+    if isinstance(raw, np.generic):
+        return _make(np.asarray(raw))
+    if raw is None:
+        return None
+    from ..tensor import Tensor
+
+    if isinstance(raw, Tensor):
+        return raw
+    raise TypeError(f"forward must return Tensors or arrays, got {type(raw).__name__}")
+
+
+def _rebase_dirty(dirty, args) -> tuple:
+    """The node's inputs when forward modified some of them in place (``mark_dirty``).
+
+    The modified tensor objects are about to become this node's outputs, so the node's edges
+    point at stand-ins that keep their old history; their version counters are bumped so saved
+    copies of the old values are caught.
+    """
+    new = []
+    for a in args:
+        if any(a is d for d in dirty):
+            check_inplace_allowed(a)
+            a = snapshot(a)
+        new.append(a)
+    for d in dirty:
+        d._vc[0] += 1
+    return tuple(new)
+
+
+def check_inplace_allowed(t) -> None:
+    if t._rg and t.grad_fn is None and _state.enabled:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def snapshot(t):
+    """A stand-in for ``t``'s current place in the graph, sharing its storage and version."""
+    from ..tensor import _make
+
+    s = _make(t._data)
+    s._vc = t._vc
+    s._rg = t._rg
+    s.grad_fn = t.grad_fn
+    s._output_nr = t._output_nr
+    return s
+
+
+# Filled in by ember.tensor once Tensor and its subclasses exist: type() lookups are cheaper than
+# isinstance on the hot path.
+_TENSOR_TYPES: set = set()

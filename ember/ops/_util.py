@@ -1,0 +1,133 @@
+"""Helpers shared by the op families: operand promotion, dims, in-place application."""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd import grad_mode
+from ..autograd.function import check_inplace_allowed, snapshot
+from ..tensor import Tensor, _make, _wrap_dim
+
+_state = grad_mode.state
+wrap_dim = _wrap_dim
+
+
+def as_tensor_operand(x) -> Tensor:
+    """A tensor for an operand that may be an ndarray or a Python number."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _make(x)
+    from ..tensor import tensor
+
+    return tensor(x)
+
+
+def promote_pair(a, b, float_result: bool = False):
+    """Operands cast to PyTorch's common dtype. Python scalars stay scalars (NumPy keeps them
+    weak), tensors are converted with differentiable casts.
+
+    Returns (a, b, dtype).
+    """
+    if type(a) is np.ndarray:
+        a = _make(a)
+    if type(b) is np.ndarray:
+        b = _make(b)
+    d = dtypes.result_type(a, b)
+    if float_result and not d.is_floating_point:
+        d = dtypes.get_default_dtype()
+    return _cast(a, d), _cast(b, d), d
+
+
+def _cast(x, d):
+    if isinstance(x, Tensor):
+        if x._data.dtype != d.np:
+            from .conversion import to_dtype
+
+            return to_dtype(x, d)
+        return x
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        # NumPy treats Python scalars as weak, so they keep the tensor's dtype; a NumPy scalar
+        # is not weak, so it becomes a plain Python number first.
+        if isinstance(x, np.generic):
+            x = x.item()
+        if d.is_floating_point and isinstance(x, int):
+            return float(x)
+        return x
+    raise TypeError(f"unsupported operand type: {type(x).__name__}")
+
+
+def dims(dim, ndim: int) -> tuple | None:
+    """Normalize a dim argument (int, tuple, list or None) to a tuple of non-negative axes."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        return tuple(_wrap_dim(d, ndim) for d in dim)
+    return (_wrap_dim(dim, ndim),)
+
+
+def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
+    """Apply the out-of-place ``op(self, *args)`` and write its result into ``self``.
+
+    Without a graph to record this is a plain write into the storage; with one, ``self`` takes
+    over the result's place in the graph while a stand-in keeps its old history.
+    """
+    record = _state.enabled and (
+        self._rg or any(isinstance(a, Tensor) and a._rg for a in args)
+    )
+    if not record:
+        with grad_mode.no_grad():
+            out = op(self, *args, **kwargs)
+        write(self, out._data)
+        return self
+    check_inplace_allowed(self)
+    if self._base is not None:
+        raise NotImplementedError(
+            "in-place operations that record a graph on a view of another tensor are not "
+            "supported by ember yet; use the out-of-place form (x = x.op(...)) instead"
+        )
+    out = op(snapshot(self), *args, **kwargs)
+    write(self, out._data)
+    node = out.grad_fn
+    if node is not None:
+        self.grad_fn = node
+        self._output_nr = out._output_nr
+        self._rg = True
+        ref = getattr(node, "_out_ref", None)
+        if ref is not None and ref() is out:
+            node._out_ref = weakref.ref(self)
+            node._out_version = self._vc[0]
+    return self
+
+
+def write(self: Tensor, values: np.ndarray) -> None:
+    """Store ``values`` into ``self``'s storage (views see it) and bump its version."""
+    dst = self._data
+    if values.dtype != dst.dtype and not np.can_cast(values.dtype, dst.dtype, "same_kind"):
+        raise RuntimeError(
+            f"result type {_type_word(values.dtype)} can't be cast to the desired output type "
+            f"{_type_word(dst.dtype)}"
+        )
+    if values is not dst:
+        np.copyto(dst, values, casting="unsafe")
+    self._vc[0] += 1
+
+
+def _type_word(np_dtype) -> str:
+    return {
+        "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    }[np.dtype(np_dtype).name]
+
+
+def check_inplace_dtype(self: Tensor, other) -> None:
+    """PyTorch refuses in-place ops whose result dtype is wider in kind than ``self``'s."""
+    d = dtypes.result_type(self, other)
+    if d._kind > self.dtype._kind:
+        raise RuntimeError(
+            f"result type {_type_word(d.np)} can't be cast to the desired output type "
+            f"{_type_word(self._data.dtype)}"
+        )

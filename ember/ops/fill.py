@@ -1,0 +1,92 @@
+"""In-place fills of a tensor's storage: fill_, copy_, and the random fills nn.init uses.
+
+These write values that do not depend on the old ones, so no graph is recorded unless the
+source of copy_ requires grad.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd.function import check_inplace_allowed
+from ..autograd.grad_mode import state as _state
+from ..tensor import Tensor
+from ._util import inplace, write
+
+
+def _check(self: Tensor) -> None:
+    if _state.enabled:
+        check_inplace_allowed(self)
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(
+                f"fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        if value._rg and _state.enabled:
+            from .movement import expand
+
+            return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(),
+                           value)
+        value = value.item()
+    _check(self)
+    self._data[...] = value
+    self._vc[0] += 1
+    return self
+
+
+def copy_(self: Tensor, src) -> Tensor:
+    """Copy ``src`` (broadcast, converted to this dtype) into this tensor's storage."""
+    from .movement import expand
+
+    if not isinstance(src, Tensor):
+        src = Tensor._wrap(np.asarray(src))
+    try:
+        np.broadcast_shapes(src._data.shape, self._data.shape)
+        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
+            raise ValueError
+    except ValueError:
+        raise RuntimeError(
+            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
+            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
+            f"non-singleton dimension {max(self._data.ndim - 1, 0)}"
+        ) from None
+    if (src._rg or self._rg) and _state.enabled:
+        return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(), src)
+    _check(self)
+    np.copyto(self._data, src._data, casting="unsafe")
+    self._vc[0] += 1
+    return self
+
+
+def _fill_random(self: Tensor, arr: np.ndarray) -> Tensor:
+    _check(self)
+    write(self, arr.astype(self._data.dtype, copy=False))
+    return self
+
+
+def uniform_(self: Tensor, a=0.0, b=1.0, *, generator=None) -> Tensor:
+    g = _random.rng(generator)
+    return _fill_random(self, g.uniform(a, b, self._data.shape))
+
+
+def normal_(self: Tensor, mean=0.0, std=1.0, *, generator=None) -> Tensor:
+    g = _random.rng(generator)
+    return _fill_random(self, g.normal(mean, std, self._data.shape))
+
+
+def bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    g = _random.rng(generator)
+    probs = p._data if isinstance(p, Tensor) else p
+    return _fill_random(self, g.random(self._data.shape) < probs)
+
+
+def random_(self: Tensor, low=0, high=None, *, generator=None) -> Tensor:
+    if high is None:
+        low, high = 0, low if low else 2**24
+    g = _random.rng(generator)
+    return _fill_random(self, g.integers(low, high, self._data.shape))

@@ -1,0 +1,360 @@
+"""Shape and layout ops: view, reshape, permute, transpose, expand, squeeze, cat, stack, split.
+
+Views share memory with their base, as NumPy views do, and share its version counter, so an
+in-place change through either is seen by saved-tensor checks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Op
+from ..tensor import Tensor, _make
+from ._util import wrap_dim
+
+
+def _as_view(out: Tensor, base: Tensor) -> Tensor:
+    out._base = base._base if base._base is not None else base
+    out._vc = base._vc
+    return out
+
+
+def _shape_arg(shape) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    return tuple(int(s) for s in shape)
+
+
+def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
+    """Resolve one -1 and check the element count, with PyTorch's messages."""
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for s in shape:
+        if s != -1:
+            if s < 0:
+                raise RuntimeError(f"invalid shape dimension {s}")
+            known *= s
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[: neg[0]] + (numel // known,) + shape[neg[0] + 1 :]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+class Reshape(Op):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.src_shape = x._data.shape
+        return x._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return reshape(g, ctx.src_shape), None
+
+
+def view(x: Tensor, *shape) -> Tensor:
+    """Same data, new shape; raises when the strides cannot express it (use ``reshape``)."""
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
+        from .. import dtypes
+
+        return _view_dtype(x, dtypes.to_dtype(shape[0]))
+    shape = _infer_shape(_shape_arg(shape), x._data.size, x._data.shape)
+    try:
+        np.reshape(x._data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+        ) from None
+    return _as_view(Reshape.apply(x, shape), x)
+
+
+def _view_dtype(x, dtype):
+    return _make(x._data.view(dtype.np))
+
+
+def reshape(x: Tensor, *shape) -> Tensor:
+    """New shape; a view when the layout allows it, else a copy."""
+    shape = _infer_shape(_shape_arg(shape), x._data.size, x._data.shape)
+    if shape == x._data.shape and not x._rg:
+        return _as_view(_make(x._data.view()), x)
+    out = Reshape.apply(x, shape)
+    if np.shares_memory(out._data, x._data):
+        _as_view(out, x)
+    return out
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    nd = x._data.ndim
+    if nd == 0:
+        return reshape(x, (1,))
+    s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shp = x._data.shape
+    n = 1
+    for d in shp[s : e + 1]:
+        n *= d
+    return reshape(x, shp[:s] + (n,) + shp[e + 1 :])
+
+
+def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
+    d = wrap_dim(dim, x._data.ndim)
+    shp = x._data.shape
+    sizes = _infer_shape(tuple(sizes), shp[d], (shp[d],))
+    return reshape(x, shp[:d] + sizes + shp[d + 1 :])
+
+
+def squeeze(x: Tensor, dim=None) -> Tensor:
+    shp = x._data.shape
+    if dim is None:
+        new = tuple(s for s in shp if s != 1)
+    else:
+        ds = dim if isinstance(dim, (tuple, list)) else (dim,)
+        ds = {wrap_dim(d, len(shp)) for d in ds} if shp else set()
+        new = tuple(s for i, s in enumerate(shp) if not (i in ds and s == 1))
+    return view(x, new) if new != shp else _as_view(Reshape.apply(x, shp), x)
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    nd = x._data.ndim
+    d = wrap_dim(dim, nd + 1)
+    shp = x._data.shape
+    return view(x, shp[:d] + (1,) + shp[d:])
+
+
+class Permute(Op):
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x._data.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        return permute(g, *np.argsort(ctx.axes)), None
+
+
+def permute(x: Tensor, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    nd = x._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+            f"length of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal "
+            f"to len(dims) = {len(dims)}"
+        )
+    axes = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(axes)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _as_view(Permute.apply(x, axes), x)
+
+
+def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
+    nd = x._data.ndim
+    if nd == 0:
+        return _as_view(_make(x._data), x) if not x._rg else x
+    axes = list(range(nd))
+    a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
+    axes[a], axes[b] = axes[b], axes[a]
+    return _as_view(Permute.apply(x, tuple(axes)), x)
+
+
+swapaxes = swapdims = transpose
+
+
+def t(x: Tensor) -> Tensor:
+    if x._data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.dim()}D")
+    return transpose(x, 0, 1) if x._data.ndim == 2 else x
+
+
+class Expand(Op):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.src_shape = x._data.shape
+        return np.broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .reduction import sum_to_size
+
+        return sum_to_size(g, ctx.src_shape), None
+
+
+def expand(x: Tensor, *sizes) -> Tensor:
+    sizes = _shape_arg(sizes)
+    shp = x._data.shape
+    if len(sizes) < len(shp):
+        raise RuntimeError(
+            f"expand({x.type()}{{{list(shp)}}}, size={list(sizes)}): the number of sizes "
+            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in "
+            f"the tensor ({len(shp)})"
+        )
+    lead = len(sizes) - len(shp)
+    new = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dim")
+            new.append(s)
+            continue
+        cur = shp[i - lead]
+        if s == -1:
+            s = cur
+        if cur != s and cur != 1:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                f"{list(shp)}"
+            )
+        new.append(s)
+    return _as_view(Expand.apply(x, tuple(new)), x)
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    return expand(x, other._data.shape)
+
+
+def broadcast_to(x: Tensor, shape) -> Tensor:
+    return expand(x, tuple(shape))
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    return view(x, other._data.shape)
+
+
+def reshape_as(x: Tensor, other: Tensor) -> Tensor:
+    return reshape(x, other._data.shape)
+
+
+class Cat(Op):
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.sizes = [x._data.shape[dim] for x in xs]
+        ctx.dim = dim
+        return np.concatenate([x._data for x in xs], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (None,) + tuple(split(g, ctx.sizes, ctx.dim))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    from .. import dtypes
+
+    d = tensors[0].dtype
+    for x in tensors[1:]:
+        d = dtypes.promote(d, x.dtype)
+    # PyTorch skips legacy empty 1-D tensors in cat.
+    ts = [x for x in tensors if not (x._data.ndim == 1 and x._data.size == 0)] or tensors[:1]
+    nd = ts[0]._data.ndim
+    if nd == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    dim = wrap_dim(dim, nd)
+    ref = ts[0]._data.shape
+    for i, x in enumerate(ts):
+        s = x._data.shape
+        if len(s) != nd:
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {nd} and {len(s)}"
+            )
+        for k in range(nd):
+            if k != dim and s[k] != ref[k]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{ref[k]} but got size {s[k]} for tensor number {i} in the list."
+                )
+    ts = [x.to(d) for x in ts]
+    return Cat.apply(dim, *ts)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along a new dim."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shp = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != shp:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(shp)} at entry 0 "
+                f"and {list(x._data.shape)} at entry {i}"
+            )
+    d = wrap_dim(dim, len(shp) + 1)
+    return cat([unsqueeze(x, d) for x in tensors], d)
+
+
+def hstack(tensors):
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([x if x._data.ndim > 1 else x.reshape(1, -1) for x in tensors], 0)
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    d = wrap_dim(dim, x._data.ndim)
+    idx = (slice(None),) * d + (slice(start, start + length),)
+    return x[idx]
+
+
+def split(x: Tensor, split_size_or_sections, dim: int = 0):
+    """Chunks of a given size (the last may be smaller), or of the listed sizes."""
+    d = wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {s}")
+        sizes = [min(s, n - i) for i in range(0, n, s)] if n else [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
+                f"size at dimension {d}), but got split_sizes={sizes}"
+            )
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(x, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
+    n = x._data.shape[wrap_dim(dim, x._data.ndim)]
+    size = -(-n // chunks) if n else 1
+    return split(x, max(size, 1), dim)
+
+
+def unbind(x: Tensor, dim: int = 0):
+    d = wrap_dim(dim, x._data.ndim)
+    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
+
+
+def movedim(x: Tensor, source, destination) -> Tensor:
+    nd = x._data.ndim
+    src = [wrap_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
+    dst = [wrap_dim(s, nd) for s in
+           (destination if isinstance(destination, (list, tuple)) else [destination])]
+    order = [i for i in range(nd) if i not in src]
+    for s, dd in sorted(zip(dst, src)):
+        order.insert(s, dd)
+    return permute(x, *order)
+
+
+moveaxis = movedim

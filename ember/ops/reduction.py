@@ -1,0 +1,233 @@
+"""Reductions: sum, mean, max/min (values and indices), argmax, all/any, sum_to_size."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import dtypes
+from .._array import as_array, sum_to
+from ..autograd.function import Op
+from ..tensor import Tensor, _make
+from ._util import dims, wrap_dim
+
+values_indices = namedtuple("values_indices", ["values", "indices"])
+
+
+def _keep_shape(shape: tuple, axes: tuple | None) -> tuple:
+    """The reduced shape with size-1 dims kept, used to broadcast gradients back."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _expand_back(g: Tensor, shape: tuple, axes, keepdim: bool) -> Tensor:
+    from .movement import expand, reshape
+
+    if not keepdim:
+        g = reshape(g, _keep_shape(shape, axes))
+    return expand(g, shape)
+
+
+class Sum(Op):
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, dtype):
+        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        return as_array(np.sum(x._data, axis=axes, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
+
+
+def _sum_dtype(x: Tensor, dtype):
+    if dtype is not None:
+        return dtypes.to_dtype(dtype).np
+    # Integer and bool sums accumulate in int64, as in PyTorch.
+    return np.int64 if x._data.dtype.kind in "biu" else None
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Sum over ``dim`` (all dims when None)."""
+    axes = dims(dim, input._data.ndim)
+    if axes == () and dim is not None:
+        axes = None if input._data.ndim == 0 else ()
+    return Sum.apply(input, axes, keepdim, _sum_dtype(input, dtype))
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_word(input)}"
+        )
+    axes = dims(dim, input._data.ndim)
+    n = input._data.size if axes is None else int(np.prod([input._data.shape[a] for a in axes]))
+    s = Sum.apply(input, axes, keepdim, None)
+    return s / n if n else s / 0.0
+
+
+def _word(x: Tensor) -> str:
+    from ._util import _type_word
+
+    return _type_word(x._data.dtype)
+
+
+class SumToSize(Op):
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.src = x._data.shape
+        return sum_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .movement import expand
+
+        return expand(g, ctx.src), None
+
+
+def sum_to_size(input: Tensor, *size) -> Tensor:
+    """Sum broadcast dims away so the result has ``size`` (the reverse of ``expand``)."""
+    shape = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    shape = tuple(shape)
+    if input._data.shape == shape:
+        return input
+    return SumToSize.apply(input, shape)
+
+
+class AmaxAmin(Op):
+    """Max or min over dims; the gradient is shared evenly among tied extremes."""
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdim, is_max):
+        d = x._data
+        out = (np.amax if is_max else np.amin)(d, axis=axes, keepdims=True)
+        if ctx.inputs is not None:
+            mask = d == out
+            ctx.weight = mask / mask.sum(axis=axes, keepdims=True).astype(d.dtype)
+            ctx.shape, ctx.axes, ctx.keepdim = d.shape, axes, keepdim
+        if not keepdim:
+            out = out.reshape(_reduced(d.shape, axes))
+        return as_array(out)
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim) * _make(
+            ctx.weight.astype(g._data.dtype, copy=False)
+        )
+        return gx, None, None, None
+
+
+def _reduced(shape, axes):
+    if axes is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _check_nonempty(x: Tensor, name: str, axes):
+    if x._data.size == 0 and (axes is None or any(x._data.shape[a] == 0 for a in axes)):
+        raise IndexError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+            if axes is None
+            else f"{name}(): Expected reduction dim {axes[0]} to have non-zero size."
+        )
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    axes = dims(dim, input._data.ndim) or None
+    _check_nonempty(input, "amax", axes)
+    return AmaxAmin.apply(input, axes, keepdim, True)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    axes = dims(dim, input._data.ndim) or None
+    _check_nonempty(input, "amin", axes)
+    return AmaxAmin.apply(input, axes, keepdim, False)
+
+
+class MaxMinDim(Op):
+    """max/min along one dim: values take the gradient at the returned index."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, is_max):
+        d = x._data
+        idx = (np.argmax if is_max else np.argmin)(d, axis=dim, keepdims=True)
+        vals = np.take_along_axis(d, idx, axis=dim)
+        ctx.idx, ctx.shape, ctx.dim, ctx.keepdim = idx, d.shape, dim, keepdim
+        if not keepdim:
+            vals, idx = vals.squeeze(dim), idx.squeeze(dim)
+        ctx.indices = idx
+        return vals
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import scatter
+
+        from .movement import unsqueeze
+
+        if not ctx.keepdim:
+            g = unsqueeze(g, ctx.dim)
+        zeros = _make(np.zeros(ctx.shape, g._data.dtype))
+        return scatter(zeros, ctx.dim, _make(ctx.idx), g), None, None, None
+
+
+def _max_min(input, dim, keepdim, is_max, other):
+    name = "max" if is_max else "min"
+    if isinstance(dim, Tensor) or other is not None:
+        from .elementwise import maximum, minimum
+
+        return (maximum if is_max else minimum)(input, dim if other is None else other)
+    if dim is None:
+        return amax(input) if is_max else amin(input)
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return values_indices(input.clone(), _make(np.zeros((), np.int64)))
+    _check_nonempty(input, name, (d,))
+    vals = MaxMinDim.apply(input, d, keepdim, is_max)
+    idx = _make(vals.grad_fn.indices if vals.grad_fn is not None else
+                (np.argmax if is_max else np.argmin)(input._data, axis=d, keepdims=keepdim))
+    return values_indices(vals, idx.to(dtypes.int64))
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
+    """``max(x)`` the largest value; ``max(x, dim)`` (values, indices); ``max(x, y)`` maximum."""
+    return _max_min(input, dim, keepdim, True, other)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
+    return _max_min(input, dim, keepdim, False, other)
+
+
+def _arg(input: Tensor, dim, keepdim, fn, name):
+    d = input._data
+    if dim is None:
+        _check_nonempty(input, name, None)
+        out = fn(d.reshape(-1))
+        return _make(np.asarray(out, dtype=np.int64).reshape((1,) * d.ndim if keepdim else ()))
+    ax = wrap_dim(dim, d.ndim)
+    if d.ndim == 0:
+        return _make(np.zeros((), np.int64))
+    _check_nonempty(input, name, (ax,))
+    return _make(as_array(fn(d, axis=ax, keepdims=keepdim)).astype(np.int64, copy=False))
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmax, "argmax")
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _make(as_array(np.all(input._data, axis=dims(dim, input._data.ndim),
+                                 keepdims=keepdim)))
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _make(as_array(np.any(input._data, axis=dims(dim, input._data.ndim),
+                                 keepdims=keepdim)))

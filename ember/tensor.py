@@ -1,0 +1,793 @@
+"""class Tensor: a NumPy array with a dtype, a device, and a place in the autograd graph.
+
+No gradient math lives here: the dunders and methods call the ops in ``ember.ops``, imported at
+the bottom of this module because the ops themselves build Tensors.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _formatting, dtypes
+from ._tensor_methods import TensorMethods, bind_ops
+from . import device as _device
+from ._array import as_array
+from .autograd import function as _function
+from .autograd import grad_mode
+
+_np_dtype_of = dtypes.from_numpy
+
+
+class Tensor(TensorMethods):
+    """A multi-dimensional array that records the operations made on it for autograd.
+
+    ``Tensor(data)`` and ``Tensor(*sizes)`` build a tensor of the default dtype, as
+    ``torch.Tensor`` does; prefer ``ember.tensor(data)``, which infers the dtype.
+    """
+
+    __slots__ = (
+        "_data",  # np.ndarray holding the values (a view of its base's storage for views)
+        "_rg",  # requires_grad
+        "grad_fn",  # the autograd node that made this tensor, None for leaves
+        "_grad",
+        "_output_nr",  # which output of grad_fn this tensor is
+        "_vc",  # version counter: a one-element list shared by a tensor and its views
+        "_base",  # the tensor this one is a view of
+        "_hooks",  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
+        "_retains_grad",
+        "__weakref__",
+    )
+
+    # NumPy defers binary operators to the Tensor's reflected ones (ndarray + Tensor -> Tensor).
+    __array_ufunc__ = None
+    is_sparse = False
+    is_quantized = False
+    is_cuda = False
+    is_meta = False
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            arr = _to_array(args[0], dtypes.get_default_dtype())
+        else:
+            sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+            arr = np.empty(tuple(int(s) for s in sizes), dtypes.get_default_dtype().np)
+        kwargs.pop("device", None) and None
+        return _make(arr, cls)
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _function._TENSOR_TYPES.add(cls)
+
+    # -- construction helpers -------------------------------------------------------------
+
+    @staticmethod
+    def _wrap(arr: np.ndarray) -> Tensor:
+        return _make(arr)
+
+    # -- metadata -------------------------------------------------------------------------
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return _np_dtype_of(self._data.dtype)
+
+    @property
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def get_device(self) -> int:
+        return -1
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    @property
+    def T(self) -> Tensor:
+        return self.permute(*reversed(range(self._data.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        return self.transpose(-2, -1)
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    # -- autograd attributes ----------------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._rg
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to "
+                    "use a computed variable in a subgraph that doesn't require differentiation "
+                    "use var_no_grad = var.detach()."
+                )
+            return
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(got {self.dtype})"
+            )
+        self._rg = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type "
+                    f"{type(value).__name__}"
+                )
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: expected "
+                    f"{list(self._data.shape)}, got {list(value._data.shape)}"
+                )
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: expected {self.dtype}, "
+                    f"got {value.dtype}"
+                )
+        self._grad = value
+
+    @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing storage with this one."""
+        return self.detach()
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        # NOTE: swaps the storage under the same Python object, as PyTorch does; seed 003
+        # trains with ``w.data = w.data - lr * w.grad.data``.
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    def detach(self) -> Tensor:
+        t = _make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._rg = False
+        return self
+
+    def retain_grad(self) -> None:
+        if not self._rg:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None and not self._retains_grad:
+            self._retains_grad = True
+            self.grad_fn.add_retain_grad(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        if not self._rg:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.add_output_hook(self._output_nr, hook)
+        if self._hooks is None:
+            self._hooks = []
+        return _Handle(self._hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate the gradient of this tensor into the ``.grad`` of the leaves."""
+        from .autograd import engine
+
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    # -- conversion -----------------------------------------------------------------------
+
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        if self._rg and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.numpy()
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+                if self._data.size
+                else "Boolean value of Tensor with no values is ambiguous"
+            )
+        return bool(self._data.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.item())
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return _formatting.tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return repr(self)
+
+    def __reduce_ex__(self, protocol):
+        from . import serialization
+
+        return serialization.reduce_tensor(self)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                "protocol at the moment."
+            )
+        new = type(self).__new__(type(self), _make(self._data.copy()))
+        if type(self) is Tensor:
+            new = _make(self._data.copy())
+        else:
+            new._data = self._data.copy()
+        new._rg = self._rg
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+                dtype = a
+            elif isinstance(a, (str, _device.device)):
+                dev = a
+            elif isinstance(a, bool):
+                pass
+            else:
+                raise TypeError(f"to() received an invalid argument {a!r}")
+        _device.check(dev)
+        if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+            return self.clone() if copy else self
+        return _conv.to_dtype(self, dtypes.to_dtype(dtype))
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device=None, non_blocking=False) -> Tensor:
+        _device.check("cuda")
+        return self
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return _legacy_type_name(self.dtype)
+        if isinstance(dtype, str) and dtype in _LEGACY_NAMES:
+            dtype = _LEGACY_NAMES[dtype]
+        return self.to(dtypes.to_dtype(dtype))
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def short(self) -> Tensor:
+        return self.to(dtypes.int16)
+
+    def char(self) -> Tensor:
+        return self.to(dtypes.int8)
+
+    def byte(self) -> Tensor:
+        return self.to(dtypes.uint8)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool)
+
+    def clone(self, memory_format=None) -> Tensor:
+        return _conv.clone(self)
+
+    def contiguous(self, memory_format=None) -> Tensor:
+        return self if self._data.flags.c_contiguous else _conv.clone(self)
+
+    def share_memory_(self) -> Tensor:
+        return self
+
+    def pin_memory(self) -> Tensor:
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def equal(self, other: Tensor) -> bool:
+        return self._data.shape == other._data.shape and bool(
+            np.array_equal(self._data, other._data)
+        )
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+        return bool(np.allclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> Tensor:
+        return _make(np.isclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.full(size, fill_value, dtype=dtype or self.dtype,
+                              requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        return _creation.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    # -- arithmetic dunders (each calls one op) -------------------------------------------
+
+    def __add__(self, other):
+        return _ew.add(self, other)
+
+    def __radd__(self, other):
+        return _ew.add(other, self)
+
+    def __sub__(self, other):
+        return _ew.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ew.sub(other, self)
+
+    def __mul__(self, other):
+        return _ew.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ew.mul(other, self)
+
+    def __truediv__(self, other):
+        return _ew.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ew.div(other, self)
+
+    def __floordiv__(self, other):
+        return _ew.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ew.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ew.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ew.remainder(other, self)
+
+    def __pow__(self, other):
+        return _ew.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ew.pow(other, self)
+
+    def __matmul__(self, other):
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _la.matmul(other, self)
+
+    def __neg__(self):
+        return _ew.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ew.abs(self)
+
+    def __invert__(self):
+        return _ew.bitwise_not(self)
+
+    def __and__(self, other):
+        return _ew.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return _ew.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return _ew.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    def __eq__(self, other):
+        return _ew.eq(self, other)
+
+    def __ne__(self, other):
+        return _ew.ne(self, other)
+
+    def __lt__(self, other):
+        return _ew.lt(self, other)
+
+    def __le__(self, other):
+        return _ew.le(self, other)
+
+    def __gt__(self, other):
+        return _ew.gt(self, other)
+
+    def __ge__(self, other):
+        return _ew.ge(self, other)
+
+    def __iadd__(self, other):
+        return _ew.add_(self, other)
+
+    def __isub__(self, other):
+        return _ew.sub_(self, other)
+
+    def __imul__(self, other):
+        return _ew.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _ew.div_(self, other)
+
+    def __ipow__(self, other):
+        return _ew.pow_(self, other)
+
+    def __getitem__(self, index):
+        return _ix.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        _ix.setitem(self, index, value)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __contains__(self, element) -> bool:
+        return bool((self == element).any())
+
+
+class Size(tuple):
+    """``tensor.shape``: a tuple of ints, printed as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+
+class _Handle:
+    """A removable hook handle: ``handle.remove()``."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks = hooks
+        self._hook = hook
+        hooks.append(hook)
+
+    def remove(self) -> None:
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+_LEGACY = {
+    "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+    "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+    "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+    "bool": "torch.BoolTensor",
+}
+_LEGACY_NAMES = {v: dtypes.to_dtype(k) for k, v in _LEGACY.items()}
+
+
+def _legacy_type_name(d: dtypes.dtype) -> str:
+    return _LEGACY[d.name]
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
+    return dim % n
+
+
+def _make(arr: np.ndarray, cls=Tensor) -> Tensor:
+    """Wrap an ndarray as a fresh leaf tensor without copying (the hot path of every op)."""
+    t = object.__new__(cls)
+    t._data = arr
+    t._rg = False
+    t.grad_fn = None
+    t._grad = None
+    t._output_nr = 0
+    t._vc = [0]
+    t._base = None
+    t._hooks = None
+    t._retains_grad = False
+    return t
+
+
+def _arr(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _infer_dtype(data) -> dtypes.dtype:
+    """PyTorch's dtype for nested Python data: bool, else int64, else the default float."""
+    kind = dtypes.BOOL
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            return x.dtype if x.dtype._kind >= kind else _kind_dtype(kind)
+        elif isinstance(x, (bool, np.bool_)):
+            pass
+        elif isinstance(x, numbers.Integral):
+            kind = max(kind, dtypes.INT)
+        elif isinstance(x, numbers.Real):
+            return dtypes.get_default_dtype()
+        elif isinstance(x, np.ndarray):
+            return dtypes.from_numpy(x.dtype)
+        else:
+            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+    return _kind_dtype(kind)
+
+
+def _kind_dtype(kind: int) -> dtypes.dtype:
+    return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[kind]
+
+
+def _check_ragged(data, shape=None) -> None:
+    """Raise PyTorch's ValueError for nested lists whose lengths disagree."""
+    if not isinstance(data, (list, tuple)):
+        return
+    level = [data]
+    depth = 0
+    while level:
+        first = level[0]
+        if not isinstance(first, (list, tuple)):
+            if any(isinstance(x, (list, tuple)) for x in level):
+                raise ValueError(
+                    f"expected sequence of length {len(first)} at dim {depth} (got a scalar)"
+                )
+            return
+        n = len(first)
+        nxt = []
+        for x in level:
+            if not isinstance(x, (list, tuple)):
+                raise ValueError(f"expected sequence of length {n} at dim {depth} (got a scalar)")
+            if len(x) != n:
+                raise ValueError(f"expected sequence of length {n} at dim {depth + 1} (got {len(x)})")
+            nxt.extend(x)
+        level = nxt
+        depth += 1
+
+
+def _to_array(data, dtype: dtypes.dtype | None) -> np.ndarray:
+    """A new ndarray holding ``data`` (Python numbers, nested lists, ndarrays, tensors)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.astype(dtype.np) if dtype is not None else arr.copy()
+    if isinstance(data, np.ndarray):
+        if dtype is None:
+            dtype = dtypes.from_numpy(data.dtype)
+        return np.array(data, dtype=dtype.np)
+    if isinstance(data, (list, tuple)):
+        _check_ragged(data)
+        if any(isinstance(x, Tensor) for x in data):
+            data = [_arr(x) if isinstance(x, Tensor) else x for x in data]
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    try:
+        return np.array(data, dtype=dtype.np)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"can't build a tensor from {type(data).__name__}: {e}") from None
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+    """A new tensor copying ``data``; the dtype is inferred as PyTorch infers it.
+
+    Example: ``ember.tensor([1., 2.])`` is float32, ``ember.tensor([1, 2])`` int64.
+    """
+    _device.check(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.clone().detach() or sourceTensor.clone().detach().requires_grad_(True), "
+            "rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    t = _make(_to_array(data, None if dtype is None else dtypes.to_dtype(dtype)))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with ``data`` when no conversion is needed."""
+    _device.check(device)
+    d = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if d is None or d is data.dtype else data.to(d)
+    if isinstance(data, np.ndarray) and (d is None or d.np == data.dtype):
+        dtypes.from_numpy(data.dtype)
+        return _make(data)
+    return _make(_to_array(data, d))
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr``, keeping its dtype."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    dtypes.from_numpy(arr.dtype)
+    return _make(arr)
+
+
+def is_tensor(x) -> bool:
+    return isinstance(x, Tensor)
+
+
+def scalar_or_array(x):
+    """Python/NumPy scalar -> unchanged; 0-d results normalised by the array seam."""
+    return as_array(x)
+
+
+# Imported last: the ops build Tensors, so they need this module complete first.
+from . import creation as _creation  # noqa: E402
+from .ops import conversion as _conv  # noqa: E402
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import indexing as _ix  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+
+_function._TENSOR_TYPES.add(Tensor)
+bind_ops()
+del grad_mode
