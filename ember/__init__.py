@@ -9,38 +9,166 @@ from __future__ import annotations
 from . import autograd, dtypes
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
-    arange, bernoulli, empty, empty_like, eye, full, full_like, linspace, logspace, multinomial,
-    normal, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
-    zeros, zeros_like,
+    arange,
+    as_tensor,
+    bernoulli,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    is_tensor,
+    linspace,
+    logspace,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from .device import cuda, device
 from .dtypes import (
-    bool, double, dtype, float, float16, float32, float64, get_default_dtype, half, int, int8,
-    int16, int32, int64, long, set_default_dtype, short, uint8,
+    bool,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from .ops.arithmetic import (
+    add,
+    div,
+    divide,
+    floor_divide,
+    fmod,
+    mul,
+    multiply,
+    neg,
+    negative,
+    pow,
+    remainder,
+    square,
+    sub,
+    subtract,
+    true_divide,
+)
+from .ops.comparison import (
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    eq,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    isfinite,
+    isinf,
+    isnan,
+    le,
+    less,
+    less_equal,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+    not_equal,
 )
 from .ops.conversion import clone
 from .ops.elementwise import (
-    abs, absolute, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, ceil, clamp,
-    clamp_max, clamp_min, clip, cos, div, divide, eq, exp, expm1, floor, floor_divide, fmod, ge,
-    greater, greater_equal, gt, isfinite, isinf, isnan, le, less, less_equal, log, log1p, log2,
-    log10, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
-    multiply, ne, neg, negative, not_equal, pow, reciprocal, relu, remainder, round, rsqrt,
-    sigmoid, sign, sin, sqrt, square, sub, subtract, tan, tanh, true_divide, trunc, where,
+    abs,
+    absolute,
+    ceil,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    cos,
+    exp,
+    expm1,
+    floor,
+    log,
+    log1p,
+    log2,
+    log10,
+    maximum,
+    minimum,
+    reciprocal,
+    relu,
+    round,
+    rsqrt,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    tan,
+    tanh,
+    trunc,
+    where,
 )
 from .ops.indexing import (
-    gather, index_select, masked_fill, masked_select, nonzero, scatter, scatter_add,
+    gather,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
 )
 from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
 from .ops.movement import (
-    broadcast_to, cat, chunk, concat, concatenate, expand_as, flatten, hstack, movedim, narrow,
-    permute, reshape, split, squeeze, stack, swapaxes, swapdims, t, transpose, unbind,
-    unflatten, unsqueeze, vstack,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    expand_as,
+    flatten,
+    hstack,
+    movedim,
+    narrow,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+    vstack,
 )
 from .ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, sum
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
-from .tensor import Size, Tensor, as_tensor, from_numpy, is_tensor, tensor
+from .tensor import Size, Tensor
 
-float32 = dtypes.float32
 __version__ = "0.1.0"
 
 
@@ -64,8 +192,9 @@ def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Te
     return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None) -> None:
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+) -> None:
     from . import _formatting as f
 
     if precision is not None:
@@ -96,9 +225,13 @@ def _typed(d):
         return zeros(*args, dtype=d)
 
     make.__name__ = make.__qualname__ = {
-        dtypes.float32: "FloatTensor", dtypes.float64: "DoubleTensor",
-        dtypes.int64: "LongTensor", dtypes.int32: "IntTensor", dtypes.uint8: "ByteTensor",
-        dtypes.bool: "BoolTensor", dtypes.float16: "HalfTensor",
+        dtypes.float32: "FloatTensor",
+        dtypes.float64: "DoubleTensor",
+        dtypes.int64: "LongTensor",
+        dtypes.int32: "IntTensor",
+        dtypes.uint8: "ByteTensor",
+        dtypes.bool: "BoolTensor",
+        dtypes.float16: "HalfTensor",
     }[d]
     return make
 

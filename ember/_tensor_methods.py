@@ -8,46 +8,151 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import device as _device
+from . import dtypes
+
 
 class TensorMethods:
     __slots__ = ()
 
+    # -- conversion ----------------------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """Convert dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
+        dtype = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, TensorMethods):
+                dtype = a.dtype
+            elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
+                dtype = a
+            elif isinstance(a, (str, _device.device)):
+                dev = a
+            elif isinstance(a, bool):
+                pass
+            else:
+                raise TypeError(f"to() received an invalid argument {a!r}")
+        _device.check(dev)
+        if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
+            return self.clone() if copy else self
+        return _conv.to_dtype(self, dtypes.to_dtype(dtype))
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        _device.check("cuda")
+        return self
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return dtypes.legacy_type_name(self.dtype)
+        if isinstance(dtype, str) and dtype in dtypes.LEGACY_NAMES:
+            dtype = dtypes.LEGACY_NAMES[dtype]
+        return self.to(dtypes.to_dtype(dtype))
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def clone(self, memory_format=None):
+        return _conv.clone(self)
+
+    def contiguous(self, memory_format=None):
+        return self if self._data.flags.c_contiguous else _conv.clone(self)
+
+    def share_memory_(self):
+        return self
+
+    def pin_memory(self):
+        return self
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return _creation.full(
+            size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad
+        )
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+
     # -- elementwise ---------------------------------------------------------------------------
     def add(self, other, *, alpha=1):
-        return _ew.add(self, other, alpha=alpha)
+        return _ar.add(self, other, alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        return _ew.sub(self, other, alpha=alpha)
+        return _ar.sub(self, other, alpha=alpha)
 
     subtract = sub
 
     def mul(self, other):
-        return _ew.mul(self, other)
+        return _ar.mul(self, other)
 
     multiply = mul
 
     def div(self, other, *, rounding_mode=None):
-        return _ew.div(self, other, rounding_mode=rounding_mode)
+        return _ar.div(self, other, rounding_mode=rounding_mode)
 
     divide = true_divide = div
 
     def floor_divide(self, other):
-        return _ew.floor_divide(self, other)
+        return _ar.floor_divide(self, other)
 
     def remainder(self, other):
-        return _ew.remainder(self, other)
+        return _ar.remainder(self, other)
 
     def fmod(self, other):
-        return _ew.fmod(self, other)
+        return _ar.fmod(self, other)
 
     def pow(self, exponent):
-        return _ew.pow(self, exponent)
+        return _ar.pow(self, exponent)
 
     def square(self):
-        return _ew.square(self)
+        return _ar.square(self)
 
     def neg(self):
-        return _ew.neg(self)
+        return _ar.neg(self)
 
     negative = neg
 
@@ -137,61 +242,61 @@ class TensorMethods:
         return _ew.trunc(self)
 
     def eq(self, other):
-        return _ew.eq(self, other)
+        return _cmp.eq(self, other)
 
     def ne(self, other):
-        return _ew.ne(self, other)
+        return _cmp.ne(self, other)
 
     def lt(self, other):
-        return _ew.lt(self, other)
+        return _cmp.lt(self, other)
 
     def le(self, other):
-        return _ew.le(self, other)
+        return _cmp.le(self, other)
 
     def gt(self, other):
-        return _ew.gt(self, other)
+        return _cmp.gt(self, other)
 
     def ge(self, other):
-        return _ew.ge(self, other)
+        return _cmp.ge(self, other)
 
     greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def logical_and(self, other):
-        return _ew.logical_and(self, other)
+        return _cmp.logical_and(self, other)
 
     def logical_or(self, other):
-        return _ew.logical_or(self, other)
+        return _cmp.logical_or(self, other)
 
     def logical_xor(self, other):
-        return _ew.logical_xor(self, other)
+        return _cmp.logical_xor(self, other)
 
     def logical_not(self):
-        return _ew.logical_not(self)
+        return _cmp.logical_not(self)
 
     def isnan(self):
-        return _ew.isnan(self)
+        return _cmp.isnan(self)
 
     def isinf(self):
-        return _ew.isinf(self)
+        return _cmp.isinf(self)
 
     def isfinite(self):
-        return _ew.isfinite(self)
+        return _cmp.isfinite(self)
 
     # -- in-place ------------------------------------------------------------------------------
     def add_(self, other, *, alpha=1):
-        return _ew.add_(self, other, alpha=alpha)
+        return _ar.add_(self, other, alpha=alpha)
 
     def sub_(self, other, *, alpha=1):
-        return _ew.sub_(self, other, alpha=alpha)
+        return _ar.sub_(self, other, alpha=alpha)
 
     def mul_(self, other):
-        return _ew.mul_(self, other)
+        return _ar.mul_(self, other)
 
     def div_(self, other, *, rounding_mode=None):
-        return _ew.div_(self, other, rounding_mode=rounding_mode)
+        return _ar.div_(self, other, rounding_mode=rounding_mode)
 
     def pow_(self, exponent):
-        return _ew.pow_(self, exponent)
+        return _ar.pow_(self, exponent)
 
     def neg_(self):
         return _ew.neg_(self)
@@ -450,7 +555,11 @@ class TensorMethods:
 
 def bind_ops() -> None:
     """Import the op modules; called by ember.tensor once Tensor exists (the ops need it)."""
-    global _ew, _ix, _init, _la, _mv, _red
+    global _ar, _cmp, _conv, _creation, _ew, _ix, _init, _la, _mv, _red
+    from . import creation as _creation
+    from .ops import arithmetic as _ar
+    from .ops import comparison as _cmp
+    from .ops import conversion as _conv
     from .ops import elementwise as _ew
     from .ops import fill as _init
     from .ops import indexing as _ix

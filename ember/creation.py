@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import builtins
 import numbers
+import warnings
 
 import numpy as np
 
-from . import dtypes
 from . import device as _device
+from . import dtypes
 from . import random as _random
-from .tensor import Tensor, _make
+from .tensor import Tensor, _arr, _make
 
 
 def _size(size) -> tuple:
@@ -52,8 +53,16 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
     return _finish(np.ones(_size(size), _dt(dtype).np), requires_grad, device)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
-          memory_format=None, pin_memory=False) -> Tensor:
+def empty(
+    *size,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    out=None,
+    layout=None,
+    memory_format=None,
+    pin_memory=False,
+) -> Tensor:
     return _finish(np.empty(_size(size), _dt(dtype).np), requires_grad, device)
 
 
@@ -87,21 +96,27 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.linspace(start, end, int(steps), dtype=np.float64).astype(_dt(dtype).np),
-                   requires_grad, device)
+    return _finish(
+        np.linspace(start, end, int(steps), dtype=np.float64).astype(_dt(dtype).np),
+        requires_grad,
+        device,
+    )
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None,
-             requires_grad=False) -> Tensor:
-    return _finish(np.logspace(start, end, int(steps), base=base).astype(_dt(dtype).np),
-                   requires_grad, device)
+def logspace(
+    start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False
+) -> Tensor:
+    return _finish(
+        np.logspace(start, end, int(steps), base=base).astype(_dt(dtype).np), requires_grad, device
+    )
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform on [0, 1)."""
     d = _dt(dtype)
-    arr = _random.rng(generator).random(_size(size), dtype=np.float64 if d is dtypes.float64
-                                        else np.float32)
+    arr = _random.rng(generator).random(
+        _size(size), dtype=np.float64 if d is dtypes.float64 else np.float32
+    )
     return _finish(arr.astype(d.np, copy=False), requires_grad, device)
 
 
@@ -114,8 +129,9 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -
     return _finish(arr.astype(d.np, copy=False), requires_grad, device)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False) -> Tensor:
+def randint(
+    low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     if size is None:
         low, high, size = 0, low, high
     if high is None:
@@ -133,8 +149,9 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _finish(arr, requires_grad, device)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:
+def normal(
+    mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Normal samples; ``mean``/``std`` may be tensors (elementwise) or numbers with ``size``."""
     g = _random.rng(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -157,22 +174,28 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     return _make(arr)
 
 
-def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
-                generator=None) -> Tensor:
+def multinomial(
+    input: Tensor, num_samples: int, replacement: bool = False, *, generator=None
+) -> Tensor:
     g = _random.rng(generator)
     p = input._data.astype(np.float64)
     rows = p.reshape(-1, p.shape[-1])
-    out = np.stack([
-        g.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows
-    ])
+    out = np.stack(
+        [g.choice(len(r), size=num_samples, replace=replacement, p=r / r.sum()) for r in rows]
+    )
     return _make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
 def _like(fn):
-    def like(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None,
-             **kwargs):
-        return fn(*(input._data.shape,) + args, dtype=dtype or input.dtype,
-                  requires_grad=requires_grad, **kwargs)
+    def like(
+        input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, **kwargs
+    ):
+        return fn(
+            *(input._data.shape,) + args,
+            dtype=dtype or input.dtype,
+            requires_grad=requires_grad,
+            **kwargs,
+        )
 
     like.__name__ = fn.__name__ + "_like"
     return like
@@ -185,14 +208,138 @@ rand_like = _like(rand)
 randn_like = _like(randn)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:
-    return full(input._data.shape, fill_value, dtype=dtype or input.dtype,
-                requires_grad=requires_grad)
+def full_like(
+    input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
+) -> Tensor:
+    return full(
+        input._data.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad
+    )
 
 
-def randint_like(input, low, high=None, *, dtype=None, device=None,
-                 requires_grad=False) -> Tensor:
+def randint_like(input, low, high=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+
+
+# -- from data --------------------------------------------------------------------------------
+
+
+def _infer_dtype(data) -> dtypes.dtype:
+    """PyTorch's dtype for nested Python data: bool, else int64, else the default float."""
+    kind = dtypes.BOOL
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, (list, tuple)):
+            stack.extend(x)
+        elif isinstance(x, Tensor):
+            return x.dtype if x.dtype._kind >= kind else _kind_dtype(kind)
+        elif isinstance(x, (bool, np.bool_)):
+            pass
+        elif isinstance(x, numbers.Integral):
+            kind = max(kind, dtypes.INT)
+        elif isinstance(x, numbers.Real):
+            return dtypes.get_default_dtype()
+        elif isinstance(x, np.ndarray):
+            return dtypes.from_numpy(x.dtype)
+        else:
+            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+    return _kind_dtype(kind)
+
+
+def _kind_dtype(kind: int) -> dtypes.dtype:
+    return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[kind]
+
+
+def _check_ragged(data, shape=None) -> None:
+    """Raise PyTorch's ValueError for nested lists whose lengths disagree."""
+    if not isinstance(data, (list, tuple)):
+        return
+    level = [data]
+    depth = 0
+    while level:
+        first = level[0]
+        if not isinstance(first, (list, tuple)):
+            if any(isinstance(x, (list, tuple)) for x in level):
+                raise ValueError(
+                    f"expected sequence of length {len(first)} at dim {depth} (got a scalar)"
+                )
+            return
+        n = len(first)
+        nxt = []
+        for x in level:
+            if not isinstance(x, (list, tuple)):
+                raise ValueError(f"expected sequence of length {n} at dim {depth} (got a scalar)")
+            if len(x) != n:
+                raise ValueError(
+                    f"expected sequence of length {n} at dim {depth + 1} (got {len(x)})"
+                )
+            nxt.extend(x)
+        level = nxt
+        depth += 1
+
+
+def to_array(data, dtype: dtypes.dtype | None) -> np.ndarray:
+    """A new ndarray holding ``data`` (Python numbers, nested lists, ndarrays, tensors)."""
+    if isinstance(data, Tensor):
+        arr = data._data
+        return arr.astype(dtype.np) if dtype is not None else arr.copy()
+    if isinstance(data, np.ndarray):
+        if dtype is None:
+            dtype = dtypes.from_numpy(data.dtype)
+        return np.array(data, dtype=dtype.np)
+    if isinstance(data, (list, tuple)):
+        _check_ragged(data)
+        if any(isinstance(x, Tensor) for x in data):
+            data = [_arr(x) if isinstance(x, Tensor) else x for x in data]
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    try:
+        return np.array(data, dtype=dtype.np)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"can't build a tensor from {type(data).__name__}: {e}") from None
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+    """A new tensor copying ``data``; the dtype is inferred as PyTorch infers it.
+
+    Example: ``ember.tensor([1., 2.])`` is float32, ``ember.tensor([1, 2])`` int64.
+    """
+    _device.check(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.clone().detach() or sourceTensor.clone().detach().requires_grad_(True), "
+            "rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    t = _make(to_array(data, None if dtype is None else dtypes.to_dtype(dtype)))
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with ``data`` when no conversion is needed."""
+    _device.check(device)
+    d = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(data, Tensor):
+        return data if d is None or d is data.dtype else data.to(d)
+    if isinstance(data, np.ndarray) and (d is None or d.np == data.dtype):
+        dtypes.from_numpy(data.dtype)
+        return _make(data)
+    return _make(to_array(data, d))
+
+
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``arr``, keeping its dtype."""
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
+    dtypes.from_numpy(arr.dtype)
+    return _make(arr)
+
+
+def is_tensor(x) -> bool:
+    return isinstance(x, Tensor)

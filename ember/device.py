@@ -38,9 +38,7 @@ class device:
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
             other = device(other)
-        return (
-            isinstance(other, device) and self.type == other.type and self.index == other.index
-        )
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))

@@ -106,8 +106,14 @@ def to_dtype(d) -> dtype:
         name = d.removeprefix("torch.")
         if name in _BY_NAME:
             return _BY_NAME[name]
-        aliases = {"float": float32, "double": float64, "half": float16, "long": int64,
-                   "int": int32, "short": int16}
+        aliases = {
+            "float": float32,
+            "double": float64,
+            "half": float16,
+            "long": int64,
+            "int": int32,
+            "short": int16,
+        }
         if name in aliases:
             return aliases[name]
         raise TypeError(f"invalid dtype {d!r}")
@@ -162,3 +168,22 @@ def result_type(a, b) -> dtype:
     ka, kb = _category(a), _category(b)
     k = max(ka, kb)
     return (bool, int64, _default)[k]
+
+
+# Legacy type names: x.type() and torch.FloatTensor.
+_LEGACY = {
+    "float32": "torch.FloatTensor",
+    "float64": "torch.DoubleTensor",
+    "float16": "torch.HalfTensor",
+    "int64": "torch.LongTensor",
+    "int32": "torch.IntTensor",
+    "int16": "torch.ShortTensor",
+    "int8": "torch.CharTensor",
+    "uint8": "torch.ByteTensor",
+    "bool": "torch.BoolTensor",
+}
+LEGACY_NAMES = {v: to_dtype(k) for k, v in _LEGACY.items()}
+
+
+def legacy_type_name(d: dtype) -> str:
+    return _LEGACY[d.name]

@@ -33,7 +33,7 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        from .tensor import from_numpy
+        from .creation import from_numpy
 
         # The bit generator's state as JSON bytes in a uint8 tensor, as PyTorch returns its
         # state. NOTE: JSON, never pickle: a state may come back from a file ember did not write.

@@ -12,9 +12,8 @@ import warnings
 import numpy as np
 
 from . import _formatting, dtypes
-from ._tensor_methods import TensorMethods, bind_ops
 from . import device as _device
-from ._array import as_array
+from ._tensor_methods import TensorMethods, bind_ops
 from .autograd import function as _function
 from .autograd import grad_mode
 
@@ -50,7 +49,7 @@ class Tensor(TensorMethods):
 
     def __new__(cls, *args, **kwargs):
         if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            arr = _to_array(args[0], dtypes.get_default_dtype())
+            arr = _creation.to_array(args[0], dtypes.get_default_dtype())
         else:
             sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
             arr = np.empty(tuple(int(s) for s in sizes), dtypes.get_default_dtype().np)
@@ -299,7 +298,7 @@ class Tensor(TensorMethods):
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -345,90 +344,6 @@ class Tensor(TensorMethods):
         memo[id(self)] = new
         return new
 
-    def to(self, *args, **kwargs) -> Tensor:
-        """Convert dtype and/or device: ``to(dtype)``, ``to(device)``, ``to(other)``."""
-        dtype = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, dtypes.dtype) or a in (float, int, bool):
-                dtype = a
-            elif isinstance(a, (str, _device.device)):
-                dev = a
-            elif isinstance(a, bool):
-                pass
-            else:
-                raise TypeError(f"to() received an invalid argument {a!r}")
-        _device.check(dev)
-        if dtype is None or dtypes.to_dtype(dtype).np == self._data.dtype:
-            return self.clone() if copy else self
-        return _conv.to_dtype(self, dtypes.to_dtype(dtype))
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def cuda(self, device=None, non_blocking=False) -> Tensor:
-        _device.check("cuda")
-        return self
-
-    def type(self, dtype=None):
-        if dtype is None:
-            return _legacy_type_name(self.dtype)
-        if isinstance(dtype, str) and dtype in _LEGACY_NAMES:
-            dtype = _LEGACY_NAMES[dtype]
-        return self.to(dtypes.to_dtype(dtype))
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
-    def float(self) -> Tensor:
-        return self.to(dtypes.float32)
-
-    def double(self) -> Tensor:
-        return self.to(dtypes.float64)
-
-    def half(self) -> Tensor:
-        return self.to(dtypes.float16)
-
-    def long(self) -> Tensor:
-        return self.to(dtypes.int64)
-
-    def int(self) -> Tensor:
-        return self.to(dtypes.int32)
-
-    def short(self) -> Tensor:
-        return self.to(dtypes.int16)
-
-    def char(self) -> Tensor:
-        return self.to(dtypes.int8)
-
-    def byte(self) -> Tensor:
-        return self.to(dtypes.uint8)
-
-    def bool(self) -> Tensor:
-        return self.to(dtypes.bool)
-
-    def clone(self, memory_format=None) -> Tensor:
-        return _conv.clone(self)
-
-    def contiguous(self, memory_format=None) -> Tensor:
-        return self if self._data.flags.c_contiguous else _conv.clone(self)
-
-    def share_memory_(self) -> Tensor:
-        return self
-
-    def pin_memory(self) -> Tensor:
-        return self
-
-    def is_pinned(self) -> bool:
-        return False
-
     def equal(self, other: Tensor) -> bool:
         return self._data.shape == other._data.shape and bool(
             np.array_equal(self._data, other._data)
@@ -440,65 +355,49 @@ class Tensor(TensorMethods):
     def isclose(self, other, rtol=1e-5, atol=1e-8, equal_nan=False) -> Tensor:
         return _make(np.isclose(self._data, _arr(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
-    def new_tensor(self, data, dtype=None, device=None, requires_grad=False) -> Tensor:
-        return tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
-    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False) -> Tensor:
-        return _creation.full(size, fill_value, dtype=dtype or self.dtype,
-                              requires_grad=requires_grad)
-
-    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-        return _creation.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
-
     # -- arithmetic dunders (each calls one op) -------------------------------------------
 
     def __add__(self, other):
-        return _ew.add(self, other)
+        return _ar.add(self, other)
 
     def __radd__(self, other):
-        return _ew.add(other, self)
+        return _ar.add(other, self)
 
     def __sub__(self, other):
-        return _ew.sub(self, other)
+        return _ar.sub(self, other)
 
     def __rsub__(self, other):
-        return _ew.sub(other, self)
+        return _ar.sub(other, self)
 
     def __mul__(self, other):
-        return _ew.mul(self, other)
+        return _ar.mul(self, other)
 
     def __rmul__(self, other):
-        return _ew.mul(other, self)
+        return _ar.mul(other, self)
 
     def __truediv__(self, other):
-        return _ew.div(self, other)
+        return _ar.div(self, other)
 
     def __rtruediv__(self, other):
-        return _ew.div(other, self)
+        return _ar.div(other, self)
 
     def __floordiv__(self, other):
-        return _ew.floor_divide(self, other)
+        return _ar.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return _ew.floor_divide(other, self)
+        return _ar.floor_divide(other, self)
 
     def __mod__(self, other):
-        return _ew.remainder(self, other)
+        return _ar.remainder(self, other)
 
     def __rmod__(self, other):
-        return _ew.remainder(other, self)
+        return _ar.remainder(other, self)
 
     def __pow__(self, other):
-        return _ew.pow(self, other)
+        return _ar.pow(self, other)
 
     def __rpow__(self, other):
-        return _ew.pow(other, self)
+        return _ar.pow(other, self)
 
     def __matmul__(self, other):
         return _la.matmul(self, other)
@@ -507,7 +406,7 @@ class Tensor(TensorMethods):
         return _la.matmul(other, self)
 
     def __neg__(self):
-        return _ew.neg(self)
+        return _ar.neg(self)
 
     def __pos__(self):
         return self
@@ -516,55 +415,55 @@ class Tensor(TensorMethods):
         return _ew.abs(self)
 
     def __invert__(self):
-        return _ew.bitwise_not(self)
+        return _cmp.bitwise_not(self)
 
     def __and__(self, other):
-        return _ew.bitwise_and(self, other)
+        return _cmp.bitwise_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other):
-        return _ew.bitwise_or(self, other)
+        return _cmp.bitwise_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other):
-        return _ew.bitwise_xor(self, other)
+        return _cmp.bitwise_xor(self, other)
 
     __rxor__ = __xor__
 
     def __eq__(self, other):
-        return _ew.eq(self, other)
+        return _cmp.eq(self, other)
 
     def __ne__(self, other):
-        return _ew.ne(self, other)
+        return _cmp.ne(self, other)
 
     def __lt__(self, other):
-        return _ew.lt(self, other)
+        return _cmp.lt(self, other)
 
     def __le__(self, other):
-        return _ew.le(self, other)
+        return _cmp.le(self, other)
 
     def __gt__(self, other):
-        return _ew.gt(self, other)
+        return _cmp.gt(self, other)
 
     def __ge__(self, other):
-        return _ew.ge(self, other)
+        return _cmp.ge(self, other)
 
     def __iadd__(self, other):
-        return _ew.add_(self, other)
+        return _ar.add_(self, other)
 
     def __isub__(self, other):
-        return _ew.sub_(self, other)
+        return _ar.sub_(self, other)
 
     def __imul__(self, other):
-        return _ew.mul_(self, other)
+        return _ar.mul_(self, other)
 
     def __itruediv__(self, other):
-        return _ew.div_(self, other)
+        return _ar.div_(self, other)
 
     def __ipow__(self, other):
-        return _ew.pow_(self, other)
+        return _ar.pow_(self, other)
 
     def __getitem__(self, index):
         return _ix.getitem(self, index)
@@ -617,19 +516,6 @@ class _Handle:
             self._hooks.remove(self._hook)
 
 
-_LEGACY = {
-    "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
-    "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
-    "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-    "bool": "torch.BoolTensor",
-}
-_LEGACY_NAMES = {v: dtypes.to_dtype(k) for k, v in _LEGACY.items()}
-
-
-def _legacy_type_name(d: dtypes.dtype) -> str:
-    return _LEGACY[d.name]
-
-
 def _wrap_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
     if not -n <= dim < n:
@@ -658,132 +544,10 @@ def _arr(x):
     return x._data if isinstance(x, Tensor) else x
 
 
-def _infer_dtype(data) -> dtypes.dtype:
-    """PyTorch's dtype for nested Python data: bool, else int64, else the default float."""
-    kind = dtypes.BOOL
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, Tensor):
-            return x.dtype if x.dtype._kind >= kind else _kind_dtype(kind)
-        elif isinstance(x, (bool, np.bool_)):
-            pass
-        elif isinstance(x, numbers.Integral):
-            kind = max(kind, dtypes.INT)
-        elif isinstance(x, numbers.Real):
-            return dtypes.get_default_dtype()
-        elif isinstance(x, np.ndarray):
-            return dtypes.from_numpy(x.dtype)
-        else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    return _kind_dtype(kind)
-
-
-def _kind_dtype(kind: int) -> dtypes.dtype:
-    return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[kind]
-
-
-def _check_ragged(data, shape=None) -> None:
-    """Raise PyTorch's ValueError for nested lists whose lengths disagree."""
-    if not isinstance(data, (list, tuple)):
-        return
-    level = [data]
-    depth = 0
-    while level:
-        first = level[0]
-        if not isinstance(first, (list, tuple)):
-            if any(isinstance(x, (list, tuple)) for x in level):
-                raise ValueError(
-                    f"expected sequence of length {len(first)} at dim {depth} (got a scalar)"
-                )
-            return
-        n = len(first)
-        nxt = []
-        for x in level:
-            if not isinstance(x, (list, tuple)):
-                raise ValueError(f"expected sequence of length {n} at dim {depth} (got a scalar)")
-            if len(x) != n:
-                raise ValueError(f"expected sequence of length {n} at dim {depth + 1} (got {len(x)})")
-            nxt.extend(x)
-        level = nxt
-        depth += 1
-
-
-def _to_array(data, dtype: dtypes.dtype | None) -> np.ndarray:
-    """A new ndarray holding ``data`` (Python numbers, nested lists, ndarrays, tensors)."""
-    if isinstance(data, Tensor):
-        arr = data._data
-        return arr.astype(dtype.np) if dtype is not None else arr.copy()
-    if isinstance(data, np.ndarray):
-        if dtype is None:
-            dtype = dtypes.from_numpy(data.dtype)
-        return np.array(data, dtype=dtype.np)
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-        if any(isinstance(x, Tensor) for x in data):
-            data = [_arr(x) if isinstance(x, Tensor) else x for x in data]
-    if dtype is None:
-        dtype = _infer_dtype(data)
-    try:
-        return np.array(data, dtype=dtype.np)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"can't build a tensor from {type(data).__name__}: {e}") from None
-
-
-def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
-    """A new tensor copying ``data``; the dtype is inferred as PyTorch infers it.
-
-    Example: ``ember.tensor([1., 2.])`` is float32, ``ember.tensor([1, 2])`` int64.
-    """
-    _device.check(device)
-    if isinstance(data, Tensor):
-        warnings.warn(
-            "To copy construct from a tensor, it is recommended to use "
-            "sourceTensor.clone().detach() or sourceTensor.clone().detach().requires_grad_(True), "
-            "rather than torch.tensor(sourceTensor).",
-            UserWarning,
-            stacklevel=2,
-        )
-    t = _make(_to_array(data, None if dtype is None else dtypes.to_dtype(dtype)))
-    if requires_grad:
-        t.requires_grad = True
-    return t
-
-
-def as_tensor(data, dtype=None, device=None) -> Tensor:
-    """Like ``tensor`` but shares memory with ``data`` when no conversion is needed."""
-    _device.check(device)
-    d = None if dtype is None else dtypes.to_dtype(dtype)
-    if isinstance(data, Tensor):
-        return data if d is None or d is data.dtype else data.to(d)
-    if isinstance(data, np.ndarray) and (d is None or d.np == data.dtype):
-        dtypes.from_numpy(data.dtype)
-        return _make(data)
-    return _make(_to_array(data, d))
-
-
-def from_numpy(arr: np.ndarray) -> Tensor:
-    """A tensor sharing memory with ``arr``, keeping its dtype."""
-    if not isinstance(arr, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(arr).__name__})")
-    dtypes.from_numpy(arr.dtype)
-    return _make(arr)
-
-
-def is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
-
-
-def scalar_or_array(x):
-    """Python/NumPy scalar -> unchanged; 0-d results normalised by the array seam."""
-    return as_array(x)
-
-
 # Imported last: the ops build Tensors, so they need this module complete first.
 from . import creation as _creation  # noqa: E402
-from .ops import conversion as _conv  # noqa: E402
+from .ops import arithmetic as _ar  # noqa: E402
+from .ops import comparison as _cmp  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import indexing as _ix  # noqa: E402
 from .ops import linalg as _la  # noqa: E402

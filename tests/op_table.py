@@ -95,8 +95,11 @@ OPS = [
     # -- linear algebra
     Op("mm", lambda T, a, b: a.mm(b), [[(3, 4), (4, 5)]]),
     Op("matmul_2d", lambda T, a, b: a @ b, [[(3, 4), (4, 2)]]),
-    Op("matmul_batched", lambda T, a, b: T.matmul(a, b), [[(2, 3, 4), (4, 5)],
-                                                         [(2, 1, 3, 4), (3, 4, 2)]]),
+    Op(
+        "matmul_batched",
+        lambda T, a, b: T.matmul(a, b),
+        [[(2, 3, 4), (4, 5)], [(2, 1, 3, 4), (3, 4, 2)]],
+    ),
     Op("matmul_vec", lambda T, a, b: a @ b, [[(3, 4), (4,)], [(4,), (4, 3)], [(4,), (4,)]]),
     Op("bmm", lambda T, a, b: T.bmm(a, b), [[(2, 3, 4), (2, 4, 5)]]),
     Op("dot", lambda T, a, b: T.dot(a, b), [[(5,), (5,)]]),

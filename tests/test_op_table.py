@@ -30,8 +30,7 @@ def _inputs(op, shapes, dtype, seed=0):
 
 
 def _ember(arrays, grad):
-    return [ember.from_numpy(a.copy()).requires_grad_(grad and a.dtype.kind == "f")
-            for a in arrays]
+    return [ember.from_numpy(a.copy()).requires_grad_(grad and a.dtype.kind == "f") for a in arrays]
 
 
 @requires_torch
@@ -55,8 +54,9 @@ def test_matches_torch(op, shapes):
             assert_close(e.grad, t.grad, op.rtol * 10, op.atol * 10)
 
 
-@pytest.mark.parametrize("op,shapes", [c for c in _cases() if c.values[0].grad and
-                                       c.values[0].gradcheck])
+@pytest.mark.parametrize(
+    "op,shapes", [c for c in _cases() if c.values[0].grad and c.values[0].gradcheck]
+)
 def test_gradcheck(op, shapes):
     ex = _ember(_inputs(op, shapes, "float64"), True)
     assert ember.autograd.gradcheck(lambda *xs: op.fn(ember, *xs), ex)

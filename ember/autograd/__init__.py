@@ -7,8 +7,17 @@ from .function import Function
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """The gradients of ``outputs`` w.r.t. ``inputs``, returned rather than accumulated."""
     from ..tensor import Tensor, _make
     from . import engine
@@ -25,8 +34,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             f"grad requires one grad_output per output: got {len(grad_outputs)} for "
             f"{len(outputs)} outputs"
         )
-    res = engine.run(outputs, grad_outputs, retain_graph, create_graph, inputs=inputs,
-                     accumulate=False, allow_unused=bool(allow_unused or materialize_grads))
+    res = engine.run(
+        outputs,
+        grad_outputs,
+        retain_graph,
+        create_graph,
+        inputs=inputs,
+        accumulate=False,
+        allow_unused=bool(allow_unused or materialize_grads),
+    )
     if materialize_grads:
         import numpy as np
 
@@ -57,6 +73,16 @@ def Variable(data, requires_grad: bool = False, volatile: bool = False):
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
 
 __all__ = [
-    "Function", "Variable", "backward", "enable_grad", "grad", "grad_mode", "gradcheck",
-    "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "set_grad_enabled",
+    "Function",
+    "Variable",
+    "backward",
+    "enable_grad",
+    "grad",
+    "grad_mode",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "is_grad_enabled",
+    "no_grad",
+    "set_grad_enabled",
 ]

@@ -22,8 +22,15 @@ def backward(tensor, gradient=None, retain_graph=None, create_graph=False, input
     run([tensor], [gradient], retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
-def run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumulate=True,
-        allow_unused=False):
+def run(
+    outputs,
+    grad_outputs,
+    retain_graph,
+    create_graph,
+    inputs=None,
+    accumulate=True,
+    allow_unused=False,
+):
     """Backpropagate from ``outputs``.
 
     With ``accumulate`` the leaves' (or ``inputs``') ``.grad`` fields receive the gradients;
@@ -62,7 +69,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumula
         capture = {}
         for k, t in enumerate(inputs):
             if not t._rg:
-                raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+                raise RuntimeError("One of the differentiated Tensors does not require grad")
             key = (id(t.grad_fn), t._output_nr) if t.grad_fn is not None else id(t)
             capture.setdefault(key, []).append(k)
     results = [None] * (len(inputs) if inputs is not None else 0)
@@ -76,7 +83,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumula
 
     if accumulate:
         return None
-    for k, r in enumerate(results):
+    for r in results:
         if r is None and not allow_unused:
             raise RuntimeError(
                 "One of the differentiated Tensors appears to not have been used in the graph. "
@@ -86,7 +93,6 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs=None, accumula
 
 
 def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
-    from ..tensor import _make
 
     # 1. Count, for every node, how many edges lead into it from the part of the graph in use.
     deps: dict = {}
@@ -140,9 +146,7 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
         inputs = node.inputs
         if len(in_grads) != len(inputs) and in_grads:
             # Built-in ops may omit trailing Nones for non-tensor arguments.
-            if len(in_grads) < len(inputs) and not any(
-                node.needs_input_grad[len(in_grads):]
-            ):
+            if len(in_grads) < len(inputs) and not any(node.needs_input_grad[len(in_grads) :]):
                 in_grads = in_grads + (None,) * (len(inputs) - len(in_grads))
             else:
                 raise RuntimeError(
@@ -236,9 +240,7 @@ def _zeros_for(node, grads):
     """Gradients of unused outputs are zeros (PyTorch materializes them for backward)."""
     from ..tensor import _make
 
-    return [
-        _make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)
-    ]
+    return [_make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)]
 
 
 def _output_hooks(node, grads, capture, results):

@@ -167,7 +167,9 @@ class Function:
         return tuple(out)
 
     def register_hook(self, hook):
-        raise NotImplementedError("hooks on graph nodes are not supported; use Tensor.register_hook")
+        raise NotImplementedError(
+            "hooks on graph nodes are not supported; use Tensor.register_hook"
+        )
 
     def add_output_hook(self, output_nr: int, hook):
         from ..tensor import _Handle
@@ -238,9 +240,9 @@ def _raise_modified(node, t, expected, index) -> None:
 
 
 def _type_name(t) -> str:
-    from ..tensor import _legacy_type_name
+    from ..dtypes import legacy_type_name
 
-    return _legacy_type_name(t.dtype).removeprefix("torch.")
+    return legacy_type_name(t.dtype).removeprefix("torch.")
 
 
 def _wrap_outputs(raw):

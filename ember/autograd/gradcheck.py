@@ -33,8 +33,8 @@ def _numerical(fn, inputs, k, out_index, eps):
 
 
 def _analytical(fn, inputs, out_index, diff_idx, create_graph=False):
-    from . import grad
     from ..tensor import _make
+    from . import grad
 
     out = _as_tuple(fn(*inputs))[out_index]
     diff = [inputs[k] for k in diff_idx]
@@ -42,16 +42,28 @@ def _analytical(fn, inputs, out_index, diff_idx, create_graph=False):
     for j in range(out._data.size):
         g = np.zeros(out._data.size, out._data.dtype)
         g[j] = 1
-        gs = grad(out, diff, _make(g.reshape(out._data.shape)), retain_graph=True,
-                  allow_unused=True)
+        gs = grad(
+            out, diff, _make(g.reshape(out._data.shape)), retain_graph=True, allow_unused=True
+        )
         for n, gk in enumerate(gs):
             if gk is not None:
                 jacs[n][:, j] = gk._data.reshape(-1)
     return jacs
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, fast_mode=False, **kwargs) -> bool:
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    fast_mode=False,
+    **kwargs,
+) -> bool:
     """Compare backward's gradients with central finite differences; inputs should be float64."""
     from ..tensor import Tensor
 
@@ -90,31 +102,44 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, **kwargs) -> bool:
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    **kwargs,
+) -> bool:
     """gradcheck of the first derivative (checks backward's own backward)."""
     from ..tensor import Tensor, _make
     from . import grad
 
     inputs = _as_tuple(inputs)
-    diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outs = _as_tuple(func(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [
-            _make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outs
-        ]
+        grad_outputs = [_make(rng.standard_normal(o._data.shape)).requires_grad_() for o in outs]
     grad_outputs = list(_as_tuple(grad_outputs))
 
     def first(*args):
         xs = args[: len(inputs)]
-        gos = args[len(inputs):]
+        gos = args[len(inputs) :]
         os = [o for o in _as_tuple(func(*xs))]
         d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
         pairs = [(o, g) for o, g in zip(os, gos) if o.requires_grad]
-        gs = grad([p[0] for p in pairs], d, [p[1] for p in pairs], create_graph=True,
-                  allow_unused=True)
+        gs = grad(
+            [p[0] for p in pairs], d, [p[1] for p in pairs], create_graph=True, allow_unused=True
+        )
         return tuple(g for g in gs if g is not None)
 
-    return gradcheck(first, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+    return gradcheck(
+        first,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

@@ -21,7 +21,7 @@ def as_tensor_operand(x) -> Tensor:
         return x
     if isinstance(x, np.ndarray):
         return _make(x)
-    from ..tensor import tensor
+    from ..creation import tensor
 
     return tensor(x)
 
@@ -75,9 +75,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     Without a graph to record this is a plain write into the storage; with one, ``self`` takes
     over the result's place in the graph while a stand-in keeps its old history.
     """
-    record = _state.enabled and (
-        self._rg or any(isinstance(a, Tensor) and a._rg for a in args)
-    )
+    record = _state.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if not record:
         with grad_mode.no_grad():
             out = op(self, *args, **kwargs)
@@ -118,8 +116,15 @@ def write(self: Tensor, values: np.ndarray) -> None:
 
 def _type_word(np_dtype) -> str:
     return {
-        "float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+        "float32": "Float",
+        "float64": "Double",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
     }[np.dtype(np_dtype).name]
 
 

@@ -30,8 +30,7 @@ def fill_(self: Tensor, value) -> Tensor:
         if value._rg and _state.enabled:
             from .movement import expand
 
-            return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(),
-                           value)
+            return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(), value)
         value = value.item()
     _check(self)
     self._data[...] = value

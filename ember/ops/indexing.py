@@ -17,9 +17,7 @@ def _np_index(index):
     if isinstance(index, Tensor):
         arr = index._data
         if arr.dtype.kind == "f":
-            raise IndexError(
-                "tensors used as indices must be long, int, byte or bool tensors"
-            )
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return arr.astype(bool) if arr.dtype == np.uint8 else arr
     if isinstance(index, list):
         if any(isinstance(i, Tensor) for i in index):
@@ -30,9 +28,7 @@ def _np_index(index):
 
 def _is_basic(idx) -> bool:
     parts = idx if isinstance(idx, tuple) else (idx,)
-    return all(
-        p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer)) for p in parts
-    )
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer)) for p in parts)
 
 
 def _index_error(e: Exception) -> IndexError:
@@ -74,8 +70,10 @@ class IndexPutAdd(Op):
 
 def getitem(x: Tensor, index) -> Tensor:
     if x._data.ndim == 0 and index not in (None, Ellipsis, ()) and not isinstance(index, Tensor):
-        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
     idx = _np_index(index)
     out = Index.apply(x, idx)
     if _is_basic(idx):
@@ -152,8 +150,11 @@ class Gather(Op):
     @staticmethod
     def forward(ctx, x, dim, index):
         ctx.shape, ctx.dim, ctx.index = x._data.shape, dim, index
-        return np.take_along_axis(x._data, index._data, axis=dim) if index._data.shape == \
-            x._data.shape else x._data[_along(index._data, dim, x._data.ndim)]
+        return (
+            np.take_along_axis(x._data, index._data, axis=dim)
+            if index._data.shape == x._data.shape
+            else x._data[_along(index._data, dim, x._data.ndim)]
+        )
 
     @staticmethod
     def backward(ctx, g):
@@ -166,9 +167,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tens
     if index._data.dtype != np.int64:
         raise RuntimeError("gather(): Expected dtype int64 for index")
     if index._data.ndim != input._data.ndim:
-        raise RuntimeError(
-            "Index tensor must have the same number of dimensions as input tensor"
-        )
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     n = input._data.shape[d]
     if index._data.size and (index._data.max() >= n or index._data.min() < -n):
         bad = index._data.max() if index._data.max() >= n else index._data.min()
@@ -233,8 +232,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{mask.dtype.name}"
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
         )
     from .elementwise import where
 

@@ -8,9 +8,17 @@ from ..autograd.function import Op
 from ..tensor import Tensor
 from ._util import _type_word
 
-_SCALAR = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool"}
+_SCALAR = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 
 def _check_dtypes(a: Tensor, b: Tensor, n1="mat1", n2="mat2"):
@@ -49,9 +57,9 @@ class Bmm(MatMul):
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """2-D matrix product: (n, m) @ (m, p) -> (n, p)."""
     if input._data.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     if input._data.shape[1] != mat2._data.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({input._data.shape[0]}x"
@@ -64,9 +72,9 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product of 3-D tensors: (b, n, m) @ (b, m, p) -> (b, n, p)."""
     if input._data.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     s1, s2 = input._data.shape, mat2._data.shape
     if s1[0] != s2[0] or s1[2] != s2[1]:
         raise RuntimeError(
@@ -102,8 +110,9 @@ def matmul(input, other) -> Tensor:
                 f"{sa[0]} and {sb[0]} elements respectively"
             )
         left = f"{sa[0]}x{sa[-1]}" if na <= 2 else f"{int(np.prod(sa[:-1]))}x{sa[-1]}"
-        right = f"{sb[0]}x{sb[1]}" if nb == 2 else (
-            f"{sb[0]}x1" if nb == 1 else f"{sb[-2]}x{sb[-1]}")
+        right = (
+            f"{sb[0]}x{sb[1]}" if nb == 2 else (f"{sb[0]}x1" if nb == 1 else f"{sb[-2]}x{sb[-1]}")
+        )
         if na == 1:
             left = f"1x{sa[0]}"
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({left} and {right})")

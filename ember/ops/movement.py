@@ -199,7 +199,7 @@ def expand(x: Tensor, *sizes) -> Tensor:
     for i, s in enumerate(sizes):
         if i < lead:
             if s < 0:
-                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dim")
+                raise RuntimeError("expand: -1 is not allowed in a leading, non-existing dim")
             new.append(s)
             continue
         cur = shp[i - lead]
@@ -335,7 +335,7 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0):
 
 def chunk(x: Tensor, chunks: int, dim: int = 0):
     if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: %d" % chunks)
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = x._data.shape[wrap_dim(dim, x._data.ndim)]
     size = -(-n // chunks) if n else 1
     return split(x, max(size, 1), dim)
@@ -349,8 +349,10 @@ def unbind(x: Tensor, dim: int = 0):
 def movedim(x: Tensor, source, destination) -> Tensor:
     nd = x._data.ndim
     src = [wrap_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
-    dst = [wrap_dim(s, nd) for s in
-           (destination if isinstance(destination, (list, tuple)) else [destination])]
+    dst = [
+        wrap_dim(s, nd)
+        for s in (destination if isinstance(destination, (list, tuple)) else [destination])
+    ]
     order = [i for i in range(nd) if i not in src]
     for s, dd in sorted(zip(dst, src)):
         order.insert(s, dd)

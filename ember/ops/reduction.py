@@ -166,7 +166,6 @@ class MaxMinDim(Op):
     @staticmethod
     def backward(ctx, g):
         from .indexing import scatter
-
         from .movement import unsqueeze
 
         if not ctx.keepdim:
@@ -188,8 +187,11 @@ def _max_min(input, dim, keepdim, is_max, other):
         return values_indices(input.clone(), _make(np.zeros((), np.int64)))
     _check_nonempty(input, name, (d,))
     vals = MaxMinDim.apply(input, d, keepdim, is_max)
-    idx = _make(vals.grad_fn.indices if vals.grad_fn is not None else
-                (np.argmax if is_max else np.argmin)(input._data, axis=d, keepdims=keepdim))
+    idx = _make(
+        vals.grad_fn.indices
+        if vals.grad_fn is not None
+        else (np.argmax if is_max else np.argmin)(input._data, axis=d, keepdims=keepdim)
+    )
     return values_indices(vals, idx.to(dtypes.int64))
 
 
@@ -224,10 +226,8 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _make(as_array(np.all(input._data, axis=dims(dim, input._data.ndim),
-                                 keepdims=keepdim)))
+    return _make(as_array(np.all(input._data, axis=dims(dim, input._data.ndim), keepdims=keepdim)))
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _make(as_array(np.any(input._data, axis=dims(dim, input._data.ndim),
-                                 keepdims=keepdim)))
+    return _make(as_array(np.any(input._data, axis=dims(dim, input._data.ndim), keepdims=keepdim)))

@@ -1,0 +1,261 @@
+"""Arithmetic: + - * / ** with broadcasting and PyTorch's type promotion, and their in-place
+forms. Broadcast gradients are reduced by the engine, not here."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Op
+from ..tensor import Tensor, _make
+from ._util import check_inplace_dtype, inplace, promote_pair
+
+
+def _a(x):
+    return x._data if type(x) is Tensor or isinstance(x, Tensor) else x
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+
+
+class Add(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.add(_a(a), _a(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Sub(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        return np.subtract(_a(a), _a(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, neg(g) if ctx.needs_input_grad[1] else None
+
+
+class Mul(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(a, b if isinstance(b, Tensor) else None)
+        return np.multiply(_a(a), _a(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = mul(g, b if b is not None else ctx.inputs[1]) if need_a else None
+        gb = mul(g, a if a is not None else ctx.inputs[0]) if need_b else None
+        return ga, gb
+
+
+class Div(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(
+                a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None
+            )
+        return np.true_divide(_a(a), _a(b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        bb = b if b is not None else ctx.inputs[1]
+        ga = div(g, bb) if ctx.needs_input_grad[0] else None
+        gb = None
+        if ctx.needs_input_grad[1]:
+            aa = a if a is not None else ctx.inputs[0]
+            gb = neg(div(mul(g, aa), mul(bb, bb)))
+        return ga, gb
+
+
+class Neg(Op):
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a._data)
+
+    @staticmethod
+    def backward(ctx, g):
+        return neg(g)
+
+
+class Pow(Op):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(
+            a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None
+        )
+        out = np.power(_a(a), _a(b))
+        if isinstance(b, Tensor) and b._rg:
+            ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        av = a if a is not None else ctx.inputs[0]
+        bv = b if b is not None else ctx.inputs[1]
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            if isinstance(bv, Tensor):
+                ga = mul(g, mul(bv, pow(av, sub(bv, 1))))
+            elif bv == 0:
+                ga = mul(g, 0.0)
+            else:
+                ga = mul(g, mul(pow(av, bv - 1), bv))
+        if ctx.needs_input_grad[1]:
+            logs = log(av) if isinstance(av, Tensor) else float(np.log(av))
+            gb = mul(g, mul(pow(av, bv), logs))
+            if isinstance(av, Tensor):
+                # d(a^b)/db is 0 where a == 0 and b >= 0 (PyTorch masks the -inf * 0 there).
+                gb = where((av == 0) & (bv >= 0), 0.0, gb)
+            elif av == 0:
+                gb = where(bv >= 0, 0.0, gb)
+        return ga, gb
+
+
+def add(input, other, *, alpha=1, out=None):
+    """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
+    if alpha != 1:
+        other = mul(other, alpha)
+    if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
+        return Add.apply(input, other)
+    a, b, _ = promote_pair(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return Add.apply(a, b)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if (
+        isinstance(input, Tensor)
+        and input.dtype is dtypes.bool
+        and isinstance(other, Tensor)
+        and other.dtype is dtypes.bool
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if alpha != 1:
+        other = mul(other, alpha)
+    if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
+        return Sub.apply(input, other)
+    a, b, _ = promote_pair(input, other)
+    if not isinstance(a, Tensor):
+        return add(neg(b), a)
+    return Sub.apply(a, b)
+
+
+subtract = sub
+
+
+def mul(input, other, *, out=None):
+    if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
+        return Mul.apply(input, other)
+    a, b, _ = promote_pair(input, other)
+    if not isinstance(a, Tensor):
+        a, b = b, a
+    return Mul.apply(a, b)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division (ints give the default float), or 'trunc'/'floor' rounding."""
+    if rounding_mode is not None:
+        if rounding_mode == "floor":
+            return floor_divide(input, other)
+        if rounding_mode == "trunc":
+            a, b, d = promote_pair(input, other)
+            return _nograd(np.trunc(np.true_divide(_a(a), _a(b))).astype(d.np))
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    if (
+        type(input) is type(other) is Tensor
+        and input._data.dtype is other._data.dtype
+        and input._data.dtype.kind == "f"
+    ):
+        return Div.apply(input, other)
+    a, b, _ = promote_pair(input, other, float_result=True)
+    return Div.apply(a, b)
+
+
+divide = true_divide = div
+
+
+def floor_divide(input, other):
+    a, b, d = promote_pair(input, other)
+    return _nograd(np.floor_divide(_a(a), _a(b)).astype(d.np, copy=False))
+
+
+def remainder(input, other):
+    a, b, d = promote_pair(input, other)
+    return _nograd(np.remainder(_a(a), _a(b)).astype(d.np, copy=False))
+
+
+def fmod(input, other):
+    a, b, d = promote_pair(input, other)
+    return _nograd(np.fmod(_a(a), _a(b)).astype(d.np, copy=False))
+
+
+def neg(input):
+    if input._data.dtype == np.bool_:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def pow(input, exponent):
+    """``input ** exponent``; either may be a Python number."""
+    a, b, d = promote_pair(input, exponent)
+    if not d.is_floating_point and isinstance(b, Tensor) is False and b < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        return Tensor._wrap(np.asarray(a**b))
+    return Pow.apply(a, b)
+
+
+def square(input):
+    return mul(input, input)
+
+
+def _nograd(arr) -> Tensor:
+    return _make(np.asarray(arr))
+
+
+# -- in-place variants ---------------------------------------------------------------------------
+
+
+def _inplace_binary(fn):
+    def op_(self, other, **kwargs):
+        check_inplace_dtype(self, other)
+        return inplace(self, fn, other, **kwargs)
+
+    op_.__name__ = fn.__name__ + "_"
+    return op_
+
+
+add_ = _inplace_binary(add)
+sub_ = _inplace_binary(sub)
+mul_ = _inplace_binary(mul)
+div_ = _inplace_binary(div)
+pow_ = _inplace_binary(pow)
+
+
+# Imported last: their backward formulas need arithmetic, and pow's needs these.
+from .elementwise import log, where  # noqa: E402
