@@ -41,3 +41,32 @@ def broadcastable_to(src: tuple, dst: tuple) -> bool:
         if s != d and s != 1:
             return False
     return True
+
+
+def broadcast_error(exc: Exception, operands) -> RuntimeError | None:
+    """PyTorch's RuntimeError for operands whose shapes do not broadcast.
+
+    NumPy raises ValueError on a broadcast failure; callers catch it only on that (rare) path
+    and ask here for PyTorch's message, so the path that succeeds pays nothing. Returns None
+    when ``exc`` is about something else, so the caller re-raises it unchanged.
+    """
+    if "could not be broadcast" not in str(exc):
+        return None
+    acc: tuple = ()
+    for x in operands:
+        shape = getattr(getattr(x, "_data", x), "shape", None)
+        if shape is None:
+            continue
+        # Like PyTorch, compare from the last dim backwards and name the dim of the result.
+        n = max(len(acc), len(shape))
+        for i in range(n - 1, -1, -1):
+            j, k = i - (n - len(acc)), i - (n - len(shape))
+            a = acc[j] if j >= 0 else 1
+            b = shape[k] if k >= 0 else 1
+            if a != b and a != 1 and b != 1:
+                return RuntimeError(
+                    f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                    f"non-singleton dimension {i}"
+                )
+        acc = np.broadcast_shapes(acc, shape)
+    return None

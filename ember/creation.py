@@ -253,7 +253,11 @@ def _kind_dtype(kind: int) -> dtypes.dtype:
 
 
 def _check_ragged(data, shape=None) -> None:
-    """Raise PyTorch's ValueError for nested lists whose lengths disagree."""
+    """Raise PyTorch's errors for nested lists whose lengths or nesting disagree.
+
+    Level by level, every sequence must be as long as the first one at that level (ValueError
+    naming the dim), and sequences and scalars may not mix (TypeError, as PyTorch raises).
+    """
     if not isinstance(data, (list, tuple)):
         return
     level = [data]
@@ -262,19 +266,15 @@ def _check_ragged(data, shape=None) -> None:
         first = level[0]
         if not isinstance(first, (list, tuple)):
             if any(isinstance(x, (list, tuple)) for x in level):
-                raise ValueError(
-                    f"expected sequence of length {len(first)} at dim {depth} (got a scalar)"
-                )
+                raise TypeError("'list' object cannot be interpreted as an integer")
             return
         n = len(first)
         nxt = []
         for x in level:
             if not isinstance(x, (list, tuple)):
-                raise ValueError(f"expected sequence of length {n} at dim {depth} (got a scalar)")
+                raise TypeError("not a sequence")
             if len(x) != n:
-                raise ValueError(
-                    f"expected sequence of length {n} at dim {depth + 1} (got {len(x)})"
-                )
+                raise ValueError(f"expected sequence of length {n} at dim {depth} (got {len(x)})")
             nxt.extend(x)
         level = nxt
         depth += 1

@@ -16,6 +16,7 @@ import weakref
 
 import numpy as np
 
+from .._array import broadcast_error
 from . import grad_mode
 
 _state = grad_mode.state
@@ -53,11 +54,20 @@ class Function:
         ctx = object.__new__(cls)
         ctx._saved = ()
         ctx._dirty = ()
-        if _state.enabled:
-            needs = tuple([type(a) in _TENSOR_TYPES and a._rg for a in args])
-            if True in needs:
-                return ctx._record(args, kwargs, needs)
-        return _wrap_outputs(cls.forward(ctx, *args, **kwargs))
+        # NOTE: a try block costs nothing until something raises (Python 3.11+); NumPy's
+        # ValueError for shapes that do not broadcast becomes PyTorch's RuntimeError here, in
+        # one place for every op.
+        try:
+            if _state.enabled:
+                needs = tuple([type(a) in _TENSOR_TYPES and a._rg for a in args])
+                if True in needs:
+                    return ctx._record(args, kwargs, needs)
+            return _wrap_outputs(cls.forward(ctx, *args, **kwargs))
+        except ValueError as e:
+            err = broadcast_error(e, args)
+            if err is None:
+                raise
+            raise err from None
 
     def _record(self, args, kwargs, needs):
         self.inputs = args

@@ -110,8 +110,20 @@ def write(self: Tensor, values: np.ndarray) -> None:
             f"{_type_word(dst.dtype)}"
         )
     if values is not dst:
+        if values.shape != dst.shape and _broadcast_shape(values.shape, dst.shape) != dst.shape:
+            raise RuntimeError(
+                f"output with shape {list(dst.shape)} doesn't match the broadcast shape "
+                f"{list(_broadcast_shape(values.shape, dst.shape))}"
+            )
         np.copyto(dst, values, casting="unsafe")
     self._vc[0] += 1
+
+
+def _broadcast_shape(a: tuple, b: tuple) -> tuple | None:
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return None
 
 
 def _type_word(np_dtype) -> str:

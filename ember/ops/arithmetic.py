@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
+from .._array import broadcast_error
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._util import check_inplace_dtype, inplace, promote_pair
@@ -13,6 +14,15 @@ from ._util import check_inplace_dtype, inplace, promote_pair
 
 def _a(x):
     return x._data if type(x) is Tensor or isinstance(x, Tensor) else x
+
+
+def _np_binary(ufunc, a, b):
+    """``ufunc`` on two operands outside an Op, with PyTorch's error for shapes that do not
+    broadcast (inside an Op, ``Function.apply`` does this)."""
+    try:
+        return ufunc(_a(a), _a(b))
+    except ValueError as e:
+        raise broadcast_error(e, (a, b)) or e from None
 
 
 # -- arithmetic --------------------------------------------------------------------------------
@@ -175,7 +185,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             return floor_divide(input, other)
         if rounding_mode == "trunc":
             a, b, d = promote_pair(input, other)
-            return _nograd(np.trunc(np.true_divide(_a(a), _a(b))).astype(d.np))
+            return _nograd(np.trunc(_np_binary(np.true_divide, a, b)).astype(d.np))
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
             f"'{rounding_mode}'"
@@ -195,17 +205,17 @@ divide = true_divide = div
 
 def floor_divide(input, other):
     a, b, d = promote_pair(input, other)
-    return _nograd(np.floor_divide(_a(a), _a(b)).astype(d.np, copy=False))
+    return _nograd(_np_binary(np.floor_divide, a, b).astype(d.np, copy=False))
 
 
 def remainder(input, other):
     a, b, d = promote_pair(input, other)
-    return _nograd(np.remainder(_a(a), _a(b)).astype(d.np, copy=False))
+    return _nograd(_np_binary(np.remainder, a, b).astype(d.np, copy=False))
 
 
 def fmod(input, other):
     a, b, d = promote_pair(input, other)
-    return _nograd(np.fmod(_a(a), _a(b)).astype(d.np, copy=False))
+    return _nograd(_np_binary(np.fmod, a, b).astype(d.np, copy=False))
 
 
 def neg(input):

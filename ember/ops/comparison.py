@@ -6,7 +6,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ._util import promote_pair
-from .arithmetic import _a, _nograd
+from .arithmetic import _a, _nograd, _np_binary
 
 
 def _compare(ufunc):
@@ -14,7 +14,7 @@ def _compare(ufunc):
         if not isinstance(other, (Tensor, np.ndarray, bool, int, float, np.number, np.bool_)):
             return NotImplemented
         a, b, _ = promote_pair(input, other)
-        return _nograd(ufunc(_a(a), _a(b)))
+        return _nograd(_np_binary(ufunc, a, b))
 
     fn.__name__ = ufunc.__name__
     return fn
@@ -33,7 +33,7 @@ def _logical(ufunc):
     def fn(input, other=None):
         if other is None:
             return _nograd(ufunc(_a(input)))
-        return _nograd(ufunc(_a(input), _a(other)))
+        return _nograd(_np_binary(ufunc, input, other))
 
     return fn
 
@@ -51,7 +51,7 @@ def _bitwise(ufunc, name):
         if other is None:
             return _nograd(ufunc(_a(input)))
         a, b, _ = promote_pair(input, other)
-        return _nograd(ufunc(_a(a), _a(b)))
+        return _nograd(_np_binary(ufunc, a, b))
 
     return fn
 
