@@ -7,6 +7,7 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 from __future__ import annotations
 
 from . import autograd, dtypes
+from ._formatting import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -190,21 +191,6 @@ def allclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> b
 
 def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
     return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-def set_printoptions(
-    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
-) -> None:
-    from . import _formatting as f
-
-    if precision is not None:
-        f.PRECISION = precision
-    if threshold is not None:
-        f.THRESHOLD = threshold
-    if edgeitems is not None:
-        f.EDGEITEMS = edgeitems
-    if linewidth is not None:
-        f.LINEWIDTH = linewidth
 
 
 def set_num_threads(n: int) -> None:
