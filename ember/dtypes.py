@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 import builtins
 
 import numpy as np
+
+# The module, not ember.tensor the function; circular (tensor imports this), used at call time.
+_t = importlib.import_module("ember.tensor")
 
 
 class dtype:
@@ -146,9 +151,7 @@ def result_type(a, b) -> dtype:
     Priority: tensors with dimensions, then zero-dim tensors, then scalars. A lower-priority
     operand changes the result only when its category (bool < int < float) is higher.
     """
-    from .tensor import Tensor
-
-    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    ta, tb = isinstance(a, _t.Tensor), isinstance(b, _t.Tensor)
     if ta and tb:
         da, db = a.dtype, b.dtype
         if da is db:

@@ -27,18 +27,21 @@ class Tensor(TensorMethods):
     ``torch.Tensor`` does; prefer ``ember.tensor(data)``, which infers the dtype.
     """
 
+    # Slots for what every op reads or writes; the rarely set fields live in the instance dict,
+    # created only when one is set, with their defaults on the class: _make stays cheap.
     __slots__ = (
         "_data",  # np.ndarray holding the values (a view of its base's storage for views)
         "_rg",  # requires_grad
         "grad_fn",  # the autograd node that made this tensor, None for leaves
-        "_grad",
-        "_output_nr",  # which output of grad_fn this tensor is
         "_vc",  # version counter: a one-element list shared by a tensor and its views
-        "_base",  # the tensor this one is a view of
-        "_hooks",  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
-        "_retains_grad",
+        "__dict__",
         "__weakref__",
     )
+    _grad = None
+    _output_nr = 0  # which output of grad_fn this tensor is
+    _base = None  # the tensor this one is a view of
+    _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
+    _retains_grad = False
 
     # NumPy defers binary operators to the Tensor's reflected ones (ndarray + Tensor -> Tensor).
     __array_ufunc__ = None
@@ -527,17 +530,15 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 def _make(arr: np.ndarray, cls=Tensor) -> Tensor:
     """Wrap an ndarray as a fresh leaf tensor without copying (the hot path of every op)."""
-    t = object.__new__(cls)
+    t = _new(cls)
     t._data = arr
     t._rg = False
     t.grad_fn = None
-    t._grad = None
-    t._output_nr = 0
     t._vc = [0]
-    t._base = None
-    t._hooks = None
-    t._retains_grad = False
     return t
+
+
+_new = object.__new__
 
 
 def _arr(x):

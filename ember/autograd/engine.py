@@ -9,9 +9,13 @@ shape, dtype) with the op named when one is wrong.
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 
 from .._array import broadcastable_to
+# The module, not ember.tensor the function (which shadows it as an attribute of ember).
+_t = importlib.import_module("ember.tensor")
 from . import grad_mode
 
 _state = grad_mode.state
@@ -36,13 +40,12 @@ def run(
     With ``accumulate`` the leaves' (or ``inputs``') ``.grad`` fields receive the gradients;
     without it the gradients w.r.t. ``inputs`` are returned (``autograd.grad``).
     """
-    from ..tensor import Tensor, _make
 
     if retain_graph is None:
         retain_graph = create_graph
     roots = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not isinstance(out, Tensor):
+        if not isinstance(out, _t.Tensor):
             raise TypeError(f"backward expects Tensors, got {type(out).__name__} at index {i}")
         if not out._rg:
             raise RuntimeError(
@@ -51,9 +54,9 @@ def run(
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _make(np.ones_like(out._data))
-        elif not isinstance(g, Tensor):
-            g = _make(np.asarray(g, dtype=out._data.dtype))
+            g = _t._make(np.ones_like(out._data))
+        elif not isinstance(g, _t.Tensor):
+            g = _t._make(np.asarray(g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {_sz(g._data.shape)} and "
@@ -63,7 +66,7 @@ def run(
 
     capture = None
     if inputs is not None:
-        inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+        inputs = (inputs,) if isinstance(inputs, _t.Tensor) else tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         capture = {}
@@ -135,10 +138,17 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
             grads = [None] * node._n_outputs
         if node._out_hooks or capture is not None:
             grads = _output_hooks(node, grads, capture, results)
-        if all(g is None for g in grads):
+        # NOTE: no `None in grads`: `in` would call Tensor.__eq__ on every gradient.
+        if len(grads) == 1:
+            missing = grads[0] is None
+            empty = missing
+        else:
+            nones = [g is None for g in grads]
+            missing, empty = any(nones), all(nones)
+        if empty:
             in_grads = ()  # nothing flowed here: no gradient for any input
         else:
-            if node._materialize_grads and None in grads:
+            if missing and node._materialize_grads:
                 grads = _zeros_for(node, grads)
             in_grads = type(node).backward(node, *grads)
         if type(in_grads) is not tuple:
@@ -205,13 +215,12 @@ def _send(t, g, buffers, leaves):
 
 def _check(node, i, a, g):
     """Validate one gradient an op returned: sum broadcast dims back, fix a dtype."""
-    from ..tensor import Tensor, _make
 
-    if type(g) is not Tensor:
-        if isinstance(g, Tensor):
+    if type(g) is not _t.Tensor:
+        if isinstance(g, _t.Tensor):
             pass
         elif isinstance(g, np.ndarray):
-            g = _make(g)
+            g = _t._make(g)
         else:
             raise TypeError(
                 f"function {node.name()} returned a gradient of type {type(g).__name__} at "
@@ -238,9 +247,8 @@ def _sum_to(g, shape):
 
 def _zeros_for(node, grads):
     """Gradients of unused outputs are zeros (PyTorch materializes them for backward)."""
-    from ..tensor import _make
 
-    return [_make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)]
+    return [_t._make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)]
 
 
 def _output_hooks(node, grads, capture, results):
@@ -269,7 +277,6 @@ def _output_hooks(node, grads, capture, results):
 
 
 def _accumulate(leaf, g, create_graph):
-    from ..tensor import _make
 
     if leaf._grad is None:
         if create_graph:
@@ -277,7 +284,7 @@ def _accumulate(leaf, g, create_graph):
         else:
             # NOTE: a copy, since the same array may have been handed to another leaf (add's
             # backward passes one gradient to both inputs) or be held by the caller.
-            leaf._grad = _make(np.array(g._data, copy=True))
+            leaf._grad = _t._make(np.array(g._data, copy=True))
     elif create_graph:
         leaf._grad = leaf._grad + g
     else:

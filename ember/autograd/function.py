@@ -12,6 +12,8 @@ saved; the engine frees both after backward unless the graph is retained.
 
 from __future__ import annotations
 
+import importlib
+
 import weakref
 
 import numpy as np
@@ -20,6 +22,7 @@ from .._array import broadcast_error
 from . import grad_mode
 
 _state = grad_mode.state
+_new = object.__new__
 
 
 class Function:
@@ -37,6 +40,9 @@ class Function:
     _materialize_grads: bool
     _dirty: tuple
 
+    _saved = ()
+    _dirty = ()
+
     # Built-in ops whose backward uses their own result set this; the node then keeps a weak
     # link to the output (a strong one would be a reference cycle).
     saves_output = False
@@ -51,23 +57,25 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = object.__new__(cls)
-        ctx._saved = ()
-        ctx._dirty = ()
+        ctx = _new(cls)
         # NOTE: a try block costs nothing until something raises (Python 3.11+); NumPy's
         # ValueError for shapes that do not broadcast becomes PyTorch's RuntimeError here, in
         # one place for every op.
         try:
             if _state.enabled:
-                needs = tuple([type(a) in _TENSOR_TYPES and a._rg for a in args])
-                if True in needs:
-                    return ctx._record(args, kwargs, needs)
-            return _wrap_outputs(cls.forward(ctx, *args, **kwargs))
+                for a in args:
+                    if a.__class__ in _TENSOR_TYPES and a._rg:
+                        needs = tuple([type(x) in _TENSOR_TYPES and x._rg for x in args])
+                        return ctx._record(args, kwargs, needs)
+            raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
             err = broadcast_error(e, args)
             if err is None:
                 raise
             raise err from None
+        if raw.__class__ is np.ndarray:
+            return _t._make(raw)
+        return _wrap_outputs(raw)
 
     def _record(self, args, kwargs, needs):
         self.inputs = args
@@ -160,13 +168,12 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        from ..tensor import Tensor
 
         if self.inputs is None:
             return ()
         out = []
         for a, need in zip(self.inputs, self.needs_input_grad):
-            if not isinstance(a, Tensor):
+            if not isinstance(a, _t.Tensor):
                 continue
             if need and a.grad_fn is not None:
                 out.append((a.grad_fn, a._output_nr))
@@ -182,11 +189,10 @@ class Function:
         )
 
     def add_output_hook(self, output_nr: int, hook):
-        from ..tensor import _Handle
 
         if self._out_hooks is None:
             self._out_hooks = {}
-        return _Handle(self._out_hooks.setdefault(output_nr, []), hook)
+        return _t._Handle(self._out_hooks.setdefault(output_nr, []), hook)
 
     def add_retain_grad(self, tensor) -> None:
         ref = weakref.ref(tensor)
@@ -256,22 +262,20 @@ def _type_name(t) -> str:
 
 
 def _wrap_outputs(raw):
-    from ..tensor import _make
 
     t = type(raw)
     if t is np.ndarray:
-        return _make(raw)
+        return _t._make(raw)
     if t in _TENSOR_TYPES:
         return raw
     if t is tuple or t is list:
         return tuple(_wrap_outputs(r) for r in raw)
     if isinstance(raw, np.generic):
-        return _make(np.asarray(raw))
+        return _t._make(np.asarray(raw))
     if raw is None:
         return None
-    from ..tensor import Tensor
 
-    if isinstance(raw, Tensor):
+    if isinstance(raw, _t.Tensor):
         return raw
     raise TypeError(f"forward must return Tensors or arrays, got {type(raw).__name__}")
 
@@ -303,9 +307,8 @@ def check_inplace_allowed(t) -> None:
 
 def snapshot(t):
     """A stand-in for ``t``'s current place in the graph, sharing its storage and version."""
-    from ..tensor import _make
 
-    s = _make(t._data)
+    s = _t._make(t._data)
     s._vc = t._vc
     s._rg = t._rg
     s.grad_fn = t.grad_fn
@@ -316,3 +319,6 @@ def snapshot(t):
 # Filled in by ember.tensor once Tensor and its subclasses exist: type() lookups are cheaper than
 # isinstance on the hot path.
 _TENSOR_TYPES: set = set()
+
+# Last: ember.tensor imports this module, and the ops it loads need Op defined above.
+_t = importlib.import_module("ember.tensor")

@@ -32,9 +32,20 @@ def promote_pair(a, b, float_result: bool = False):
 
     Returns (a, b, dtype).
     """
-    if type(a) is np.ndarray:
+    # Fast path: a tensor with a Python number that cannot change its dtype (NumPy keeps Python
+    # scalars weak, so the op computes in the tensor's dtype).
+    ta, tb = type(a), type(b)
+    if ta is Tensor and (tb is float or tb is int):
+        k = a._data.dtype.kind
+        if k == "f" or (tb is int and k in "iu" and not float_result):
+            return a, b, dtypes.from_numpy(a._data.dtype)
+    elif tb is Tensor and (ta is float or ta is int):
+        k = b._data.dtype.kind
+        if k == "f" or (ta is int and k in "iu" and not float_result):
+            return a, b, dtypes.from_numpy(b._data.dtype)
+    if ta is np.ndarray:
         a = _make(a)
-    if type(b) is np.ndarray:
+    if tb is np.ndarray:
         b = _make(b)
     d = dtypes.result_type(a, b)
     if float_result and not d.is_floating_point:
