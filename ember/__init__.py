@@ -10,6 +10,15 @@ from . import autograd, dtypes
 from ._formatting import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
     arange,
     as_tensor,
     bernoulli,
@@ -173,7 +182,7 @@ from .tensor import Size, Tensor
 __version__ = "0.1.0"
 
 
-def is_floating_point(x: Tensor) -> builtins_bool:  # type: ignore[name-defined]
+def is_floating_point(x: Tensor):
     return x.is_floating_point()
 
 
@@ -201,35 +210,3 @@ def get_num_threads() -> int:
     import os
 
     return len(os.sched_getaffinity(0))
-
-
-# Legacy typed constructors, as the seeds use them: torch.FloatTensor([...]).
-def _typed(d):
-    def make(*args):
-        if len(args) == 1 and not isinstance(args[0], builtins_int):
-            return tensor(args[0], dtype=d) if not isinstance(args[0], Tensor) else args[0].to(d)
-        return zeros(*args, dtype=d)
-
-    make.__name__ = make.__qualname__ = {
-        dtypes.float32: "FloatTensor",
-        dtypes.float64: "DoubleTensor",
-        dtypes.int64: "LongTensor",
-        dtypes.int32: "IntTensor",
-        dtypes.uint8: "ByteTensor",
-        dtypes.bool: "BoolTensor",
-        dtypes.float16: "HalfTensor",
-    }[d]
-    return make
-
-
-import builtins as _builtins  # noqa: E402
-
-builtins_int = _builtins.int
-builtins_bool = _builtins.bool
-FloatTensor = _typed(dtypes.float32)
-DoubleTensor = _typed(dtypes.float64)
-HalfTensor = _typed(dtypes.float16)
-LongTensor = _typed(dtypes.int64)
-IntTensor = _typed(dtypes.int32)
-ByteTensor = _typed(dtypes.uint8)
-BoolTensor = _typed(dtypes.bool)

@@ -35,8 +35,21 @@ def _finish(arr: np.ndarray, requires_grad: bool, device) -> Tensor:
     _device.check(device)
     t = _make(arr)
     if requires_grad:
-        t.requires_grad = True
+        _require_grad(t)
     return t
+
+
+def _require_grad(t: Tensor) -> None:
+    # NOTE: factories word this error with a capital O; requires_grad_() and the setter differ.
+    if t._data.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    t.requires_grad = True
+
+
+def _float_only(d: dtypes.dtype, kernel: str) -> None:
+    if not d.is_floating_point:
+        word = dtypes.legacy_type_name(d)[len("torch.") : -len("Tensor")]
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{word}'")
 
 
 def _dt(dtype, default=None) -> dtypes.dtype:
@@ -81,8 +94,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if end is None:
         start, end = 0, start
     args = [a.item() if isinstance(a, Tensor) else a for a in (start, end, step)]
-    if step == 0:
+    if args[2] == 0:
         raise RuntimeError("step must be nonzero")
+    if (args[1] - args[0]) * args[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = builtins.all(isinstance(a, numbers.Integral) for a in args)
         dtype = dtypes.int64 if is_int else dtypes.get_default_dtype()
@@ -96,6 +111,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(
         np.linspace(start, end, int(steps), dtype=np.float64).astype(_dt(dtype).np),
         requires_grad,
@@ -114,6 +131,7 @@ def logspace(
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uniform on [0, 1)."""
     d = _dt(dtype)
+    _float_only(d, "check_uniform_bounds")
     arr = _random.rng(generator).random(
         _size(size), dtype=np.float64 if d is dtypes.float64 else np.float32
     )
@@ -123,6 +141,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) ->
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Standard normal."""
     d = _dt(dtype)
+    _float_only(d, "normal_kernel_cpu")
     arr = _random.rng(generator).standard_normal(
         _size(size), dtype=np.float64 if d is dtypes.float64 else np.float32
     )
@@ -225,59 +244,72 @@ def randint_like(input, low, high=None, *, dtype=None, device=None, requires_gra
 # -- from data --------------------------------------------------------------------------------
 
 
-def _infer_dtype(data) -> dtypes.dtype:
-    """PyTorch's dtype for nested Python data: bool, else int64, else the default float."""
-    kind = dtypes.BOOL
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-        elif isinstance(x, Tensor):
-            return x.dtype if x.dtype._kind >= kind else _kind_dtype(kind)
-        elif isinstance(x, (bool, np.bool_)):
-            pass
-        elif isinstance(x, numbers.Integral):
-            kind = max(kind, dtypes.INT)
-        elif isinstance(x, numbers.Real):
-            return dtypes.get_default_dtype()
-        elif isinstance(x, np.ndarray):
-            return dtypes.from_numpy(x.dtype)
-        else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    return _kind_dtype(kind)
+def _is_seq(x) -> bool:
+    return isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
 
 
-def _kind_dtype(kind: int) -> dtypes.dtype:
-    return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[kind]
+def _items(x):
+    if isinstance(x, Tensor):
+        return list(x._data)
+    return x if isinstance(x, (list, tuple)) else list(x)
 
 
-def _check_ragged(data, shape=None) -> None:
-    """Raise PyTorch's errors for nested lists whose lengths or nesting disagree.
+_PY_KIND = {bool: dtypes.BOOL, int: dtypes.INT, float: dtypes.FLOAT}
 
-    Level by level, every sequence must be as long as the first one at that level (ValueError
-    naming the dim), and sequences and scalars may not mix (TypeError, as PyTorch raises).
+
+def _scalar_dtype(x) -> dtypes.dtype:
+    """The dtype PyTorch infers for one leaf of nested data (NumPy scalars keep theirs)."""
+    if isinstance(x, bool):
+        return dtypes.bool
+    if isinstance(x, numbers.Integral) and not isinstance(x, np.generic):
+        return dtypes.int64
+    if isinstance(x, (np.generic, np.ndarray)):
+        return dtypes.from_numpy(x.dtype)
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, numbers.Real):
+        return dtypes.get_default_dtype()
+    if isinstance(x, str):
+        raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _scan(data) -> dtypes.dtype:
+    """Check that nested sequences are rectangular and infer PyTorch's dtype for them.
+
+    Level by level (iteratively, so deep nesting is fine): every sequence must be as long as
+    the first one at its level (ValueError naming the dim), sequences and scalars may not mix
+    (TypeError, as PyTorch raises), and the leaves' dtypes promote as tensors' do: bool < int64
+    < the default float, NumPy scalars and arrays keeping their own dtype.
     """
-    if not isinstance(data, (list, tuple)):
-        return
     level = [data]
     depth = 0
-    while level:
-        first = level[0]
-        if not isinstance(first, (list, tuple)):
-            if any(isinstance(x, (list, tuple)) for x in level):
-                raise TypeError("'list' object cannot be interpreted as an integer")
-            return
-        n = len(first)
+    while level and _is_seq(level[0]):
+        n = len(level[0])
         nxt = []
         for x in level:
-            if not isinstance(x, (list, tuple)):
+            if not _is_seq(x):
                 raise TypeError("not a sequence")
             if len(x) != n:
                 raise ValueError(f"expected sequence of length {n} at dim {depth} (got {len(x)})")
-            nxt.extend(x)
+            nxt.extend(_items(x))
         level = nxt
         depth += 1
+    if not level:
+        return dtypes.get_default_dtype()  # torch.tensor([]) is float
+    types = set(map(type, level))
+    if types <= _PY_KIND.keys():
+        # The common case, without a Python call per element.
+        return (dtypes.bool, dtypes.int64, dtypes.get_default_dtype())[
+            max(_PY_KIND[t] for t in types)
+        ]
+    d = None
+    for x in level:
+        if _is_seq(x):
+            raise TypeError(f"'{type(x).__name__}' object cannot be interpreted as an integer")
+        xd = _scalar_dtype(x)
+        d = xd if d is None else dtypes.promote(d, xd)
+    return d
 
 
 def to_array(data, dtype: dtypes.dtype | None) -> np.ndarray:
@@ -289,12 +321,11 @@ def to_array(data, dtype: dtypes.dtype | None) -> np.ndarray:
         if dtype is None:
             dtype = dtypes.from_numpy(data.dtype)
         return np.array(data, dtype=dtype.np)
-    if isinstance(data, (list, tuple)):
-        _check_ragged(data)
-        if any(isinstance(x, Tensor) for x in data):
-            data = [_arr(x) if isinstance(x, Tensor) else x for x in data]
+    inferred = _scan(data)
     if dtype is None:
-        dtype = _infer_dtype(data)
+        dtype = inferred
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [_arr(x) if isinstance(x, Tensor) else x for x in data]
     try:
         return np.array(data, dtype=dtype.np)
     except (TypeError, ValueError) as e:
@@ -317,7 +348,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         )
     t = _make(to_array(data, None if dtype is None else dtypes.to_dtype(dtype)))
     if requires_grad:
-        t.requires_grad = True
+        _require_grad(t)
     return t
 
 
@@ -343,3 +374,65 @@ def from_numpy(arr: np.ndarray) -> Tensor:
 
 def is_tensor(x) -> bool:
     return isinstance(x, Tensor)
+
+
+# -- legacy constructors: torch.Tensor(...), torch.FloatTensor(...) ----------------------------
+
+
+def legacy_new(cls, args: tuple, dtype: dtypes.dtype, typed: bool) -> Tensor:
+    """``Tensor(data)`` / ``Tensor(*sizes)`` / ``Tensor()``, as PyTorch's legacy constructors.
+
+    Data (a sequence or an ndarray) is converted to ``dtype``; integers are sizes (the memory is
+    uninitialized in PyTorch, zeros here); a tensor is returned as an alias of itself.
+    """
+    if not args:
+        return _make(np.empty((0,), dtype.np), cls)
+    first = args[0]
+    if len(args) == 1 and isinstance(first, Tensor):
+        if typed and first.dtype is not dtype:
+            raise TypeError(f"expected {dtype} (got {first.dtype})")
+        out = _make(first._data, cls)
+        out._vc = first._vc
+        return out
+    if len(args) == 1 and (isinstance(first, (list, np.ndarray)) or type(first) is tuple):
+        return _make(to_array(first, dtype), cls)
+    sizes = first if len(args) == 1 and isinstance(first, tuple) else args  # torch.Size
+    if not builtins.all(isinstance(s, numbers.Integral) for s in sizes):
+        if len(args) == 1:
+            raise TypeError(f"new(): data must be a sequence (got {type(first).__name__})")
+        raise TypeError(
+            "new() received an invalid combination of arguments - got "
+            f"({', '.join(type(a).__name__ for a in args)})"
+        )
+    return _make(np.zeros(_size(sizes), dtype.np), cls)
+
+
+class _LegacyType(type):
+    """The metaclass of ``FloatTensor`` and friends: calling one builds a tensor of its dtype,
+    and ``isinstance(t, FloatTensor)`` checks the dtype, as in PyTorch."""
+
+    def __call__(cls, *args, device=None):
+        _device.check(device)
+        return legacy_new(Tensor, args, cls.dtype, typed=True)
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+
+    def __repr__(cls) -> str:
+        return f"<class 'torch.{cls.__name__}'>"
+
+
+def _legacy_type(d: dtypes.dtype) -> type:
+    name = dtypes.legacy_type_name(d)[len("torch.") :]
+    return _LegacyType(name, (), {"dtype": d, "__doc__": f"Legacy constructor of {d} tensors."})
+
+
+FloatTensor = _legacy_type(dtypes.float32)
+DoubleTensor = _legacy_type(dtypes.float64)
+HalfTensor = _legacy_type(dtypes.float16)
+LongTensor = _legacy_type(dtypes.int64)
+IntTensor = _legacy_type(dtypes.int32)
+ShortTensor = _legacy_type(dtypes.int16)
+CharTensor = _legacy_type(dtypes.int8)
+ByteTensor = _legacy_type(dtypes.uint8)
+BoolTensor = _legacy_type(dtypes.bool)

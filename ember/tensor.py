@@ -6,7 +6,6 @@ the bottom of this module because the ops themselves build Tensors.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 
 import numpy as np
@@ -50,14 +49,9 @@ class Tensor(TensorMethods):
     is_cuda = False
     is_meta = False
 
-    def __new__(cls, *args, **kwargs):
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
-            arr = _creation.to_array(args[0], dtypes.get_default_dtype())
-        else:
-            sizes = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            arr = np.empty(tuple(int(s) for s in sizes), dtypes.get_default_dtype().np)
-        kwargs.pop("device", None) and None
-        return _make(arr, cls)
+    def __new__(cls, *args, device=None):
+        _device.check(device)
+        return _creation.legacy_new(cls, args, dtypes.get_default_dtype(), typed=False)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -170,12 +164,14 @@ class Tensor(TensorMethods):
             return
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
-                f"(got {self.dtype})"
+                "only Tensors of floating point and complex dtype can require gradients"
             )
         self._rg = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        # NOTE: PyTorch words this one without "and complex"; the setter's message has it.
+        if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -206,27 +202,33 @@ class Tensor(TensorMethods):
                 )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: expected "
-                    f"{list(self._data.shape)}, got {list(value._data.shape)}"
+                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
+                    "and the tensor are the same size"
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"assigned grad has data of a different type: expected {self.dtype}, "
-                    f"got {value.dtype}"
+                    f"attempting to assign a gradient with dtype '{value.dtype.name}' to a "
+                    f"tensor with grad_dtype '{self.dtype.name}'. The gradient must match the "
+                    "tensor's grad_dtype (defaults to the tensor's dtype)."
                 )
         self._grad = value
 
     @property
     def data(self) -> Tensor:
-        """A detached tensor sharing storage with this one."""
-        return self.detach()
+        """A detached tensor sharing storage with this one.
+
+        Unlike ``detach()``, it has its own version counter: in-place changes through ``.data``
+        are invisible to autograd's saved-tensor checks, as in PyTorch.
+        """
+        return _make(self._data)
 
     @data.setter
     def data(self, value: Tensor) -> None:
         # NOTE: swaps the storage under the same Python object, as PyTorch does; seed 003
         # trains with ``w.data = w.data - lr * w.grad.data``.
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         self._data = value._data
 
     def detach(self) -> Tensor:
@@ -323,6 +325,8 @@ class Tensor(TensorMethods):
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
             return self.item().__format__(spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     def __reduce_ex__(self, protocol):
@@ -334,7 +338,9 @@ class Tensor(TensorMethods):
         if not self.is_leaf:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
-                "protocol at the moment."
+                "protocol at the moment.  If you were attempting to deepcopy a module, this may "
+                "be because of a torch.nn.utils.weight_norm usage, see "
+                "https://github.com/pytorch/pytorch/pull/103001"
             )
         new = type(self).__new__(type(self), _make(self._data.copy()))
         if type(self) is Tensor:

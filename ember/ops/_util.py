@@ -13,6 +13,7 @@ from ..tensor import Tensor, _make, _wrap_dim
 
 _state = grad_mode.state
 wrap_dim = _wrap_dim
+_INT64 = np.dtype(np.int64)
 
 
 def as_tensor_operand(x) -> Tensor:
@@ -37,11 +38,12 @@ def promote_pair(a, b, float_result: bool = False):
     ta, tb = type(a), type(b)
     if ta is Tensor and (tb is float or tb is int):
         k = a._data.dtype.kind
-        if k == "f" or (tb is int and k in "iu" and not float_result):
+        # Narrow integer tensors take the slow path, where out-of-range ints wrap around.
+        if k == "f" or (tb is int and a._data.dtype is _INT64 and not float_result):
             return a, b, dtypes.from_numpy(a._data.dtype)
     elif tb is Tensor and (ta is float or ta is int):
         k = b._data.dtype.kind
-        if k == "f" or (ta is int and k in "iu" and not float_result):
+        if k == "f" or (ta is int and b._data.dtype is _INT64 and not float_result):
             return a, b, dtypes.from_numpy(b._data.dtype)
     if ta is np.ndarray:
         a = _make(a)
@@ -67,6 +69,12 @@ def _cast(x, d):
             x = x.item()
         if d.is_floating_point and isinstance(x, int):
             return float(x)
+        if isinstance(x, int) and d.np.kind in "iu" and d.np.itemsize < 8:
+            # PyTorch converts the scalar to the tensor's integer type, wrapping around (uint8
+            # + -1 adds 255); NumPy 2 would raise OverflowError instead.
+            bits = 8 * d.np.itemsize
+            low = 0 if d.np.kind == "u" else -(1 << (bits - 1))
+            return (x - low) % (1 << bits) + low
         return x
     raise TypeError(f"unsupported operand type: {type(x).__name__}")
 

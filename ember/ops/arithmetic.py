@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes
 from .._array import broadcast_error
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
@@ -143,16 +142,7 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if (
-        isinstance(input, Tensor)
-        and input.dtype is dtypes.bool
-        and isinstance(other, Tensor)
-        and other.dtype is dtypes.bool
-    ):
-        raise RuntimeError(
-            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-            "`^` or `logical_xor()` operator instead."
-        )
+    _check_bool_sub(input, other)
     if alpha != 1:
         other = mul(other, alpha)
     if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
@@ -164,6 +154,25 @@ def sub(input, other, *, alpha=1, out=None):
 
 
 subtract = sub
+
+
+def _is_bool(x) -> bool:
+    return isinstance(x, bool) or (isinstance(x, Tensor) and x._data.dtype.kind == "b")
+
+
+def _check_bool_sub(input, other) -> None:
+    # PyTorch refuses `-` whenever a bool takes part, Python's True included.
+    if _is_bool(input) or _is_bool(other):
+        if isinstance(input, Tensor) and isinstance(other, Tensor) and _is_bool(input):
+            if _is_bool(other):
+                raise RuntimeError(
+                    "Subtraction, the `-` operator, with two bool tensors is not supported. Use "
+                    "the `^` or `logical_xor()` operator instead."
+                )
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def mul(input, other, *, out=None):
@@ -203,18 +212,26 @@ def div(input, other, *, rounding_mode=None, out=None):
 divide = true_divide = div
 
 
+def _no_bool(d, kernel: str) -> None:
+    if d.np.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def floor_divide(input, other):
     a, b, d = promote_pair(input, other)
+    _no_bool(d, "div_floor_cpu")
     return _nograd(_np_binary(np.floor_divide, a, b).astype(d.np, copy=False))
 
 
 def remainder(input, other):
     a, b, d = promote_pair(input, other)
+    _no_bool(d, "remainder_cpu")
     return _nograd(_np_binary(np.remainder, a, b).astype(d.np, copy=False))
 
 
 def fmod(input, other):
     a, b, d = promote_pair(input, other)
+    _no_bool(d, "fmod_cpu")
     return _nograd(_np_binary(np.fmod, a, b).astype(d.np, copy=False))
 
 
@@ -233,6 +250,7 @@ negative = neg
 def pow(input, exponent):
     """``input ** exponent``; either may be a Python number."""
     a, b, d = promote_pair(input, exponent)
+    _no_bool(d, "pow")
     if not d.is_floating_point and isinstance(b, Tensor) is False and b < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
