@@ -177,6 +177,7 @@ from .ops.movement import (
 )
 from .ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, sum
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .serialization import load, save
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
