@@ -1,0 +1,137 @@
+"""Adagrad: per-coordinate steps scaled by the root of the summed squared gradients (Duchi et
+al., 2011)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_differentiable,
+    _check_fused,
+    _check_lr,
+    _effective_grad,
+    _scalar,
+    _scalar_tensor,
+)
+
+__all__ = ["Adagrad", "adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad. Works with sparse gradients too (same update, densified).
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate (default 1e-2).
+        lr_decay: the step size is ``lr / (1 + (t - 1) * lr_decay)`` (default 0).
+        weight_decay: L2 penalty (default 0).
+        initial_accumulator_value: starting value of the sums of squares (default 0).
+        eps: added to the denominator for numerical stability (default 1e-10).
+        maximize: ascend the objective instead of descending it.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
+        # NOTE: unlike the other optimizers, Adagrad's state exists from the start (PyTorch's
+        # layout: a state_dict taken before the first step already lists every parameter).
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, self.state[p])
+
+    def _init_state(self, p, st):
+        st["step"] = _scalar_tensor()
+        st["sum"] = _full(p, self.defaults["initial_accumulator_value"])
+
+    def step(self, closure=None):
+        """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            wd = group["weight_decay"]
+            if wd != 0 and any(p._grad is not None and p._grad.is_sparse for p in group["params"]):
+                raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+            params, grads, states = self._gather(group, None, self._init_state)
+            adagrad(
+                [p._data for p in params],
+                grads,
+                [st["sum"]._data for st in states],
+                [st["step"]._data for st in states],
+                lr=_scalar(group["lr"]),
+                weight_decay=wd,
+                lr_decay=group["lr_decay"],
+                eps=group["eps"],
+                maximize=group["maximize"],
+            )
+            _bump(params)
+        return loss
+
+    def share_memory(self) -> None:
+        """Accepted for compatibility: ember runs in one process's memory."""
+
+
+def _full(p, value):
+    from ..tensor import _make
+
+    return _make(np.full_like(p._data, value))
+
+
+def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps, maximize) -> None:
+    """Adagrad on arrays, in place.
+
+    t += 1;  g = (-grad if maximize else grad) + weight_decay * p
+    s += g^2
+    p -= lr / (1 + (t - 1) lr_decay) * g / (sqrt(s) + eps)
+
+    A sparse gradient densified gives the same result: rows without gradient add 0 to ``s``
+    and move by 0.
+    """
+    for i, p in enumerate(params):
+        steps[i] += 1
+        t = float(steps[i])
+        g = _effective_grad(grads[i], p, weight_decay, maximize)
+        s = state_sums[i]
+        tmp = np.multiply(g, g)
+        s += tmp
+        np.sqrt(s, out=tmp)
+        tmp += eps
+        np.divide(g, tmp, out=tmp)
+        tmp *= lr / (1 + (t - 1) * lr_decay)
+        p -= tmp

@@ -1,0 +1,179 @@
+"""Adam: bias-corrected running averages of the gradient and its square (Kingma & Ba, 2014)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..tensor import Tensor
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_differentiable,
+    _check_fused,
+    _check_lr,
+    _effective_grad,
+    _scalar,
+    _scalar_tensor,
+    _zeros,
+)
+
+__all__ = ["Adam", "adam"]
+
+
+class Adam(Optimizer):
+    """Adam, with optional AMSGrad and L2 (or, with ``decoupled_weight_decay``, AdamW) decay.
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate (default 1e-3).
+        betas: decay rates of the first and second moment averages (default (0.9, 0.999)).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        amsgrad: use the maximum of past second moments (default False).
+        maximize: ascend the objective instead of descending it.
+        decoupled_weight_decay: shrink the weights directly, as AdamW (default False).
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not (
+            (isinstance(betas[0], float) and isinstance(betas[1], float))
+            or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
+        ):
+            raise ValueError("betas must be either both floats or both Tensors")
+        _check_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "betas": tuple(betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
+        super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
+
+    def step(self, closure=None):
+        """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            amsgrad = group["amsgrad"]
+            params, grads, states = self._gather(
+                group,
+                "Adam does not support sparse gradients, please consider SparseAdam instead",
+                functools.partial(_init_state, amsgrad=amsgrad),
+            )
+            beta1, beta2 = group["betas"]
+            adam(
+                [p._data for p in params],
+                grads,
+                [st["exp_avg"]._data for st in states],
+                [st["exp_avg_sq"]._data for st in states],
+                [st["max_exp_avg_sq"]._data for st in states] if amsgrad else [],
+                [st["step"]._data for st in states],
+                amsgrad=amsgrad,
+                beta1=_scalar(beta1),
+                beta2=_scalar(beta2),
+                lr=_scalar(group["lr"]),
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                maximize=group["maximize"],
+                decoupled_weight_decay=group["decoupled_weight_decay"],
+            )
+            _bump(params)
+        return loss
+
+
+def adam(
+    params,
+    grads,
+    exp_avgs,
+    exp_avg_sqs,
+    max_exp_avg_sqs,
+    steps,
+    *,
+    amsgrad,
+    beta1,
+    beta2,
+    lr,
+    weight_decay,
+    eps,
+    maximize,
+    decoupled_weight_decay,
+) -> None:
+    """Adam on arrays, in place (``steps`` are 0-d float32 arrays, incremented here).
+
+    t += 1;  g = -grad if maximize else grad
+    p *= 1 - lr * weight_decay          (decoupled, AdamW)   or   g += weight_decay * p (L2)
+    m = m + (1 - beta1) (g - m)
+    v = beta2 v + (1 - beta2) g^2;      v_max = max(v_max, v) with amsgrad (used for v below)
+    p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+    """
+    for i, p in enumerate(params):
+        steps[i] += 1
+        t = float(steps[i])
+        if decoupled_weight_decay:
+            g = _effective_grad(grads[i], p, 0, maximize)
+            if weight_decay != 0:
+                p *= 1 - lr * weight_decay
+        else:
+            g = _effective_grad(grads[i], p, weight_decay, maximize)
+        m, v = exp_avgs[i], exp_avg_sqs[i]
+        tmp = np.subtract(g, m)
+        tmp *= 1 - beta1
+        m += tmp
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp
+        if amsgrad:
+            v = np.maximum(max_exp_avg_sqs[i], v, out=max_exp_avg_sqs[i])
+        step_size = lr / (1 - beta1**t)
+        np.sqrt(v, out=tmp)
+        tmp /= (1 - beta2**t) ** 0.5
+        tmp += eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= step_size
+        p -= tmp
+
+
+def _init_state(p, st, amsgrad):
+    st["step"] = _scalar_tensor()
+    st["exp_avg"] = _zeros(p)
+    st["exp_avg_sq"] = _zeros(p)
+    if amsgrad:
+        st["max_exp_avg_sq"] = _zeros(p)
+
+
+def _check_betas(betas) -> None:
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")

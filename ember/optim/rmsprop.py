@@ -1,0 +1,162 @@
+"""RMSprop (Hinton, lecture 6e): steps divided by a running RMS of the gradient; optionally
+centered (divides by an estimate of the gradient's standard deviation) and with momentum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_differentiable,
+    _check_lr,
+    _effective_grad,
+    _scalar,
+    _scalar_tensor,
+    _zeros,
+)
+
+__all__ = ["RMSprop", "rmsprop"]
+
+
+class RMSprop(Optimizer):
+    """RMSprop.
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate (default 1e-2).
+        alpha: smoothing constant of the running averages (default 0.99).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty (default 0).
+        momentum: momentum factor (default 0).
+        centered: normalize by the estimated variance of the gradient (default False).
+        maximize: ascend the objective instead of descending it.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            momentum, centered = group["momentum"], group["centered"]
+
+            def init(p, st, momentum=momentum, centered=centered):
+                st["step"] = _scalar_tensor()
+                st["square_avg"] = _zeros(p)
+                if momentum > 0:
+                    st["momentum_buffer"] = _zeros(p)
+                if centered:
+                    st["grad_avg"] = _zeros(p)
+
+            params, grads, states = self._gather(
+                group, "RMSprop does not support sparse gradients", init
+            )
+            rmsprop(
+                [p._data for p in params],
+                grads,
+                [st["square_avg"]._data for st in states],
+                [st["grad_avg"]._data for st in states] if centered else [],
+                [st["momentum_buffer"]._data for st in states] if momentum > 0 else [],
+                [st["step"]._data for st in states],
+                lr=_scalar(group["lr"]),
+                alpha=group["alpha"],
+                eps=group["eps"],
+                weight_decay=group["weight_decay"],
+                momentum=momentum,
+                centered=centered,
+                maximize=group["maximize"],
+            )
+            _bump(params)
+        return loss
+
+
+def rmsprop(
+    params,
+    grads,
+    square_avgs,
+    grad_avgs,
+    momentum_buffers,
+    steps,
+    *,
+    lr,
+    alpha,
+    eps,
+    weight_decay,
+    momentum,
+    centered,
+    maximize,
+) -> None:
+    """RMSprop on arrays, in place.
+
+    g = (-grad if maximize else grad) + weight_decay * p
+    v = alpha v + (1 - alpha) g^2
+    avg = sqrt(v - gbar^2) + eps, with gbar = gbar + (1 - alpha)(g - gbar), if centered
+    avg = sqrt(v) + eps otherwise
+    b = momentum b + g / avg;  p -= lr b       (momentum > 0)
+    p -= lr g / avg                            (otherwise)
+    """
+    for i, p in enumerate(params):
+        steps[i] += 1
+        g = _effective_grad(grads[i], p, weight_decay, maximize)
+        v = square_avgs[i]
+        v *= alpha
+        tmp = np.multiply(g, g)
+        tmp *= 1 - alpha
+        v += tmp
+        if centered:
+            gbar = grad_avgs[i]
+            np.subtract(g, gbar, out=tmp)
+            tmp *= 1 - alpha
+            gbar += tmp
+            np.multiply(gbar, gbar, out=tmp)
+            np.subtract(v, tmp, out=tmp)
+            np.sqrt(tmp, out=tmp)
+        else:
+            np.sqrt(v, out=tmp)
+        tmp += eps
+        np.divide(g, tmp, out=tmp)
+        if momentum > 0:
+            buf = momentum_buffers[i]
+            buf *= momentum
+            buf += tmp
+            np.multiply(buf, lr, out=tmp)
+        else:
+            tmp *= lr
+        p -= tmp
