@@ -6,7 +6,7 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 
 from __future__ import annotations
 
-from . import autograd, dtypes, utils
+from . import autograd, dtypes, optim, utils
 from ._formatting import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
