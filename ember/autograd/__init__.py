@@ -63,18 +63,42 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     engine.run(tensors, grad_tensors, retain_graph, create_graph, inputs=inputs, accumulate=True)
 
 
-def Variable(data, requires_grad: bool = False, volatile: bool = False):
-    """The pre-0.4 wrapper, kept as PyTorch keeps it: returns the tensor itself."""
-    if requires_grad:
-        data.requires_grad_(True)
-    return data
+class _VariableType(type):
+    def __instancecheck__(cls, obj) -> bool:
+        from ..tensor import Tensor
+
+        return isinstance(obj, Tensor)
+
+    def __call__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        from ..tensor import Tensor
+
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        out = data.detach()
+        if requires_grad:
+            out.requires_grad_(True)
+        return out
 
 
-from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+class Variable(metaclass=_VariableType):
+    """The pre-0.4 wrapper, kept as PyTorch keeps it: ``Variable(t)`` is a detached tensor
+    sharing ``t``'s storage, and every tensor is an instance of Variable."""
+
+
+from .grad_mode import (  # noqa: E402
+    detect_anomaly,
+    is_inference_mode_enabled,
+    set_detect_anomaly,
+)
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402
 
 __all__ = [
     "Function",
+    "GradcheckError",
     "Variable",
+    "detect_anomaly",
+    "is_inference_mode_enabled",
+    "set_detect_anomaly",
     "backward",
     "enable_grad",
     "grad",

@@ -14,9 +14,10 @@ import importlib
 import numpy as np
 
 from .._array import broadcastable_to
+from . import grad_mode
+
 # The module, not ember.tensor the function (which shadows it as an attribute of ember).
 _t = importlib.import_module("ember.tensor")
-from . import grad_mode
 
 _state = grad_mode.state
 
@@ -86,11 +87,11 @@ def run(
 
     if accumulate:
         return None
-    for r in results:
+    for k, r in enumerate(results):
         if r is None and not allow_unused:
             raise RuntimeError(
-                "One of the differentiated Tensors appears to not have been used in the graph. "
-                "Set allow_unused=True if this is the desired behavior."
+                f"The differentiated Tensor at index {k} appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
             )
     return tuple(results)
 
@@ -294,4 +295,4 @@ def _accumulate(leaf, g, create_graph):
 
 
 def _sz(shape) -> str:
-    return f"[{', '.join(str(s) for s in shape)}]"
+    return f"torch.Size([{', '.join(str(s) for s in shape)}])"

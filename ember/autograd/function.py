@@ -13,7 +13,6 @@ saved; the engine frees both after backward unless the graph is retained.
 from __future__ import annotations
 
 import importlib
-
 import weakref
 
 import numpy as np
@@ -55,6 +54,25 @@ class Function:
     def backward(ctx, *grad_outputs):
         raise NotImplementedError(f"{type(ctx).__name__} does not implement backward")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # PyTorch 2's style: forward(*args) without ctx, then setup_context(ctx, inputs, output)
+        # fills ctx. Adapted here once per class, so apply keeps a single calling convention.
+        fwd = cls.__dict__.get("forward")
+        if fwd is not None and cls.setup_context is not Function.setup_context:
+            user_forward, setup = cls.forward, cls.setup_context
+
+            def forward(ctx, *args, **kwargs):
+                out = user_forward(*args, **kwargs)
+                setup(ctx, args, out)
+                return out
+
+            cls.forward = staticmethod(forward)
+
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = _new(cls)
@@ -94,13 +112,23 @@ class Function:
             self.inputs = _rebase_dirty(self._dirty, args)
         single = not isinstance(outs, tuple)
         seq = (outs,) if single else outs
+        if not self._dirty and any(o is a for o in seq for a in args):
+            # An input returned unchanged becomes a new tensor sharing its storage, so that
+            # the input keeps its own place in the graph (PyTorch returns a view).
+            seq = tuple(_alias(o) if any(o is a for a in args) else o for o in seq)
+            outs = seq[0] if single else seq
         self._n_outputs = len(seq)
         if self.saves_output:
             self.save_output(seq[0])
         if len(seq) > 1:
-            self._out_meta = [(t._data.shape, t._data.dtype) for t in seq]
+            self._out_meta = [
+                (t._data.shape, t._data.dtype) if isinstance(t, _t.Tensor) else None for t in seq
+            ]
+        skip = getattr(self, "_non_differentiable", ())
         for i, t in enumerate(seq):
-            if t._data.dtype.kind == "f":
+            if isinstance(t, _t.Tensor) and t._data.dtype.kind == "f":
+                if skip and any(t is s for s in skip):
+                    continue
                 t.grad_fn = self
                 t._rg = True
                 t._output_nr = i
@@ -117,16 +145,10 @@ class Function:
     def saved_tensors(self) -> tuple:
         saved = self._saved
         if saved is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
-        for i, (t, v) in enumerate(zip(saved, self._saved_versions)):
+            raise RuntimeError(_FREED_MESSAGE)
+        for t, v in zip(saved, self._saved_versions):
             if t is not None and t._vc[0] != v:
-                _raise_modified(self, t, v, i)
+                _raise_modified(self, t, v)
         return saved
 
     def mark_dirty(self, *tensors) -> None:
@@ -134,9 +156,8 @@ class Function:
         self._dirty = tensors
 
     def mark_non_differentiable(self, *tensors) -> None:
-        for t in tensors:
-            t._rg = False
-            t.grad_fn = None
+        """Declare outputs that get no gradient (indices, masks)."""
+        self._non_differentiable = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         self._materialize_grads = value
@@ -152,10 +173,10 @@ class Function:
 
     def output(self):
         out = self._out_ref()
-        if out is None:
-            raise RuntimeError(f"{self.name()}: the saved output was freed")
+        if out is None:  # released after a backward (the output itself is alive while we run)
+            raise RuntimeError(_FREED_MESSAGE)
         if out._vc[0] != self._out_version:
-            _raise_modified(self, out, self._out_version, 0)
+            _raise_modified(self, out, self._out_version, output_of=self)
         return out
 
     # -- node interface for the engine and for users ---------------------------------------
@@ -174,8 +195,8 @@ class Function:
         out = []
         for a, need in zip(self.inputs, self.needs_input_grad):
             if not isinstance(a, _t.Tensor):
-                continue
-            if need and a.grad_fn is not None:
+                out.append((None, 0))
+            elif need and a.grad_fn is not None:
                 out.append((a.grad_fn, a._output_nr))
             elif need:
                 out.append((AccumulateGrad(a), 0))
@@ -199,9 +220,25 @@ class Function:
         self.add_output_hook(tensor._output_nr, _RetainGrad(ref))
 
     def release(self) -> None:
-        """Drop inputs and saved values after backward (the graph is not retained)."""
-        self.inputs = None
+        """Free what backward saved once it has run (the graph is not retained).
+
+        The edges stay, as in PyTorch, so a second backward through nodes that saved nothing
+        works and one that needs a freed value raises. Non-leaf inputs are replaced by stand-ins
+        that keep their place in the graph and their shape and dtype, but no memory, so the
+        activations are freed even while the output (the loss) is still referenced.
+        """
         self._saved = None
+        if self._out_ref is not None:
+            self._out_ref = _dead_ref
+        edges = []
+        for a, need in zip(self.inputs, self.needs_input_grad):
+            if a.__class__ in _TENSOR_TYPES:
+                if not need:
+                    a = None
+                elif a.grad_fn is not None:
+                    a = _edge(a)
+            edges.append(a)
+        self.inputs = tuple(edges)
 
 
 class Op(Function):
@@ -218,7 +255,7 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"
 
     next_functions = ()
 
@@ -245,13 +282,38 @@ class _RetainGrad:
         return None
 
 
-def _raise_modified(node, t, expected, index) -> None:
-    shape = "x".join(str(s) for s in t._data.shape)
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
+)
+
+
+def _dead_ref():
+    return None
+
+
+def _raise_modified(node, t, expected, output_of=None) -> None:
+    """PyTorch's error for a saved tensor changed in place since it was saved.
+
+    It names the node that made the tensor: the saving node itself for a saved output, the
+    tensor's current grad_fn for a saved input, none for a leaf; without the "Backward0".
+    """
+    fn = output_of if output_of is not None else t.grad_fn
+    which = ""
+    if fn is not None:
+        name = fn.name()
+        cut = name.rfind("Backward")
+        which = f", which is output {t._output_nr} of {name[:cut] if cut > 0 else name},"
+    shape = ", ".join(str(s) for s in t._data.shape)
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [torch.{_type_name(t)} [{shape}]], which is output {t._output_nr} of "
-        f"{t.grad_fn.name() if t.grad_fn is not None else 'a leaf'}, is at version {t._vc[0]}; "
-        f"expected version {expected} instead. (Saved tensor {index} of {node.name()}.)"
+        f"operation: [torch.{_type_name(t)} [{shape}]]{which} is at version {t._vc[0]}; "
+        f"expected version {expected} instead. Hint: enable anomaly detection to find the "
+        "operation that failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
     )
 
 
@@ -275,9 +337,29 @@ def _wrap_outputs(raw):
     if raw is None:
         return None
 
-    if isinstance(raw, _t.Tensor):
-        return raw
-    raise TypeError(f"forward must return Tensors or arrays, got {type(raw).__name__}")
+    # Anything else (a number, a string) is passed through, as PyTorch allows: it gets no
+    # place in the graph.
+    return raw
+
+
+def _alias(t):
+    out = _t._make(t._data)
+    out._vc = t._vc
+    return out
+
+
+_ZERO_STRIDES = [(0,) * n for n in range(65)]
+_BYTES = bytes(16)
+
+
+def _edge(t):
+    """A memory-free stand-in for a non-leaf input after its node has run (see release)."""
+    arr = t._data
+    s = _t._make(np.ndarray(arr.shape, arr.dtype, _BYTES, 0, _ZERO_STRIDES[arr.ndim]))
+    s._rg = True
+    s.grad_fn = t.grad_fn
+    s._output_nr = t._output_nr
+    return s
 
 
 def _rebase_dirty(dirty, args) -> tuple:
