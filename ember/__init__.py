@@ -46,7 +46,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import cuda, device
+from .device import cuda, device, get_default_device
 from .dtypes import (
     bool,
     double,

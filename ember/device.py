@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+_TYPES = (
+    "cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, "
+    "mps, meta, hpu, mtia, privateuseone"
+)
+
+
+class CudaUnavailableError(AssertionError, RuntimeError):
+    """Raised for 'cuda' tensors. PyTorch built without CUDA raises AssertionError; deriving
+    from RuntimeError too lets code written for either kind of failure catch it."""
+
 
 class device:
-    """``ember.device('cpu')``; ``'cuda'`` parses but cannot hold tensors without a GPU backend."""
+    """``ember.device('cpu')``; ``'cuda'`` parses but cannot hold tensors (no GPU backend)."""
 
     __slots__ = ("type", "index")
 
@@ -12,19 +22,24 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if isinstance(type, int) and not isinstance(type, bool):
+            # A bare index means the current accelerator, and there is none.
+            raise RuntimeError("Cannot access accelerator device when none is available.")
         if not isinstance(type, str):
             raise TypeError(f"device() expects a string like 'cpu' or 'cuda:0', got {type!r}")
-        name, _, idx = type.partition(":")
-        if name not in ("cpu", "cuda", "mps", "meta"):
+        name, colon, idx = type.partition(":")
+        if name not in _TYPES.split(", "):
             raise RuntimeError(
-                f"Expected one of cpu, cuda, mps, meta device type at start of device string: "
-                f"{type}"
+                f"Expected one of {_TYPES} device type at start of device string: {type}"
             )
-        if idx:
-            if index is not None:
-                raise RuntimeError(f"device string {type!r} already has an index")
+        if colon:
             if not idx.isdigit():
                 raise RuntimeError(f"Invalid device string: '{type}'")
+            if index is not None:
+                raise RuntimeError(
+                    "type (string) must not include an index because index was passed "
+                    f"explicitly: {type}"
+                )
             index = int(idx)
         self.type, self.index = name, index
 
@@ -35,28 +50,38 @@ class device:
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    # NOTE: no equality with strings: torch.device('cpu') == 'cpu' is False in PyTorch.
     def __eq__(self, other) -> bool:
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and self.type == other.type and self.index == other.index
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
 
 
 CPU = device("cpu")
 
 
 def check(d) -> device:
-    """The device a tensor may live on: CPU; anything else is a clear RuntimeError."""
+    """The device a tensor may live on: CPU; 'cuda' raises PyTorch's CPU-build error."""
     if d is None or d is CPU:
         return CPU
     d = device(d) if not isinstance(d, device) else d
-    if d.type != "cpu":
-        raise RuntimeError(
-            f"ember has no {d.type} backend: tensors live on the CPU "
-            f"(ember.cuda.is_available() is False). Use device='cpu'."
+    if d.type == "cpu":
+        return CPU
+    if d.type == "cuda":
+        raise CudaUnavailableError(
+            "Torch not compiled with CUDA enabled (ember computes on the CPU only; "
+            "ember.cuda.is_available() is False: use device='cpu')"
         )
+    raise RuntimeError(f"ember has no {d.type} backend: tensors live on the CPU. Use device='cpu'.")
+
+
+def get_default_device() -> device:
     return CPU
 
 
@@ -69,6 +94,15 @@ class _Cuda:
 
     @staticmethod
     def device_count() -> int:
+        return 0
+
+    @staticmethod
+    def is_initialized() -> bool:
+        return False
+
+    @staticmethod
+    def current_device() -> int:
+        check("cuda")
         return 0
 
     @staticmethod
