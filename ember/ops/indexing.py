@@ -75,8 +75,15 @@ def getitem(x: Tensor, index) -> Tensor:
             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
         )
     idx = _np_index(index)
+    basic = _is_basic(idx)
+    if basic:
+        parts = idx if isinstance(idx, tuple) else (idx,)
+        if not any(p is Ellipsis for p in parts):
+            # NumPy copies when integers pick out one element; with a trailing Ellipsis it
+            # returns a 0-d view, so x[0, 1] shares memory as in PyTorch.
+            idx = parts + (Ellipsis,)
     out = Index.apply(x, idx)
-    if _is_basic(idx):
+    if basic:
         out._base = x._base if x._base is not None else x
         out._vc = x._vc
     return out
