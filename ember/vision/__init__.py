@@ -1,0 +1,3 @@
+"""Vision: MNIST-style datasets, image transforms, and the models ``ember train`` offers."""
+
+from . import datasets, transforms
