@@ -6,7 +6,7 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 
 from __future__ import annotations
 
-from . import autograd, dtypes, optim, utils
+from . import autograd, dtypes, optim, return_types, utils
 from ._formatting import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -149,7 +149,7 @@ from .ops.indexing import (
     scatter,
     scatter_add,
 )
-from .ops.linalg import bmm, dot, inner, matmul, mm, mv, outer
+from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer
 from .ops.movement import (
     broadcast_to,
     cat,
@@ -158,24 +158,45 @@ from .ops.movement import (
     concatenate,
     expand_as,
     flatten,
+    flip,
+    fliplr,
+    flipud,
     hstack,
     movedim,
     narrow,
     permute,
     reshape,
+    roll,
     split,
     squeeze,
     stack,
     swapaxes,
     swapdims,
     t,
+    tile,
     transpose,
     unbind,
     unflatten,
     unsqueeze,
     vstack,
 )
-from .ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, sum
+from .ops.reduction import (
+    all,
+    amax,
+    amin,
+    any,
+    argmax,
+    argmin,
+    cumsum,
+    max,
+    mean,
+    min,
+    prod,
+    sum,
+)
+from .ops.softmax import log_softmax, logsumexp, softmax
+from .ops.sorting import argsort, msort, sort, topk, unique
+from .ops.statistics import norm, std, std_mean, var, var_mean
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Size, Tensor

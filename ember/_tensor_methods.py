@@ -340,7 +340,7 @@ class TensorMethods:
         return _ew.sign_(self)
 
     def zero_(self):
-        return self.fill_(0)
+        return _init.zero_(self)
 
     def fill_(self, value):
         return _init.fill_(self, value)
@@ -401,22 +401,22 @@ class TensorMethods:
         return _red.argmin(self, dim, keepdim)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _red.var(self, dim, unbiased, keepdim, correction=correction)
+        return _stat.var(self, dim, unbiased, keepdim, correction=correction)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _red.std(self, dim, unbiased, keepdim, correction=correction)
+        return _stat.std(self, dim, unbiased, keepdim, correction=correction)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
-        return _red.norm(self, p, dim, keepdim, dtype=dtype)
+        return _stat.norm(self, p, dim, keepdim, dtype=dtype)
 
     def logsumexp(self, dim, keepdim=False):
-        return _red.logsumexp(self, dim, keepdim)
+        return _sm.logsumexp(self, dim, keepdim)
 
     def softmax(self, dim, dtype=None):
-        return _red.softmax(self, dim, dtype=dtype)
+        return _sm.softmax(self, dim, dtype=dtype)
 
     def log_softmax(self, dim, dtype=None):
-        return _red.log_softmax(self, dim, dtype=dtype)
+        return _sm.log_softmax(self, dim, dtype=dtype)
 
     def cumsum(self, dim, *, dtype=None):
         return _red.cumsum(self, dim, dtype=dtype)
@@ -512,8 +512,20 @@ class TensorMethods:
     def movedim(self, source, destination):
         return _mv.movedim(self, source, destination)
 
-    def flip(self, dims):
-        return _mv.flip(self, dims)
+    def flip(self, *dims):
+        return _mv.flip(self, *dims)
+
+    def fliplr(self):
+        return _mv.fliplr(self)
+
+    def flipud(self):
+        return _mv.flipud(self)
+
+    def tile(self, *dims):
+        return _mv.tile(self, *dims)
+
+    def roll(self, shifts, dims=None):
+        return _mv.roll(self, shifts, dims)
 
     # -- indexing ------------------------------------------------------------------------------
     def gather(self, dim, index):
@@ -538,16 +550,19 @@ class TensorMethods:
         return _ix.nonzero(self, as_tuple=as_tuple)
 
     def topk(self, k, dim=-1, largest=True, sorted=True):
-        return _ix.topk(self, k, dim, largest, sorted)
+        return _srt.topk(self, k, dim, largest, sorted)
 
     def sort(self, dim=-1, descending=False, stable=False):
-        return _ix.sort(self, dim, descending, stable=stable)
+        return _srt.sort(self, dim, descending, stable=stable)
 
     def argsort(self, dim=-1, descending=False, stable=False):
-        return _ix.argsort(self, dim, descending, stable=stable)
+        return _srt.argsort(self, dim, descending, stable=stable)
+
+    def msort(self):
+        return _srt.msort(self)
 
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
-        return _ix.unique(self, sorted, return_inverse, return_counts, dim)
+        return _srt.unique(self, sorted, return_inverse, return_counts, dim)
 
     def _np(self) -> np.ndarray:
         return self._data
@@ -555,7 +570,7 @@ class TensorMethods:
 
 def bind_ops() -> None:
     """Import the op modules; called by ember.tensor once Tensor exists (the ops need it)."""
-    global _ar, _cmp, _conv, _creation, _ew, _ix, _init, _la, _mv, _red
+    global _ar, _cmp, _conv, _creation, _ew, _ix, _init, _la, _mv, _red, _sm, _srt, _stat
     from . import creation as _creation
     from .ops import arithmetic as _ar
     from .ops import comparison as _cmp
@@ -566,3 +581,6 @@ def bind_ops() -> None:
     from .ops import linalg as _la
     from .ops import movement as _mv
     from .ops import reduction as _red
+    from .ops import softmax as _sm
+    from .ops import sorting as _srt
+    from .ops import statistics as _stat

@@ -100,15 +100,21 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
             out = op(self, *args, **kwargs)
         write(self, out._data)
         return self
-    check_inplace_allowed(self)
-    if self._base is not None:
-        raise NotImplementedError(
-            "in-place operations that record a graph on a view of another tensor are not "
-            "supported by ember yet; use the out-of-place form (x = x.op(...)) instead"
-        )
-    out = op(snapshot(self), *args, **kwargs)
-    write(self, out._data)
+    root = self._base
+    if root is not None:
+        check_view_inplace_allowed(root)
+        flat = _storage_index(root._data, self._data)
+    else:
+        check_inplace_allowed(self)
+    stand = snapshot(self)
+    out = op(stand, *args, **kwargs)
     node = out.grad_fn
+    if node is not None and any(t is stand for t in node._saved):
+        # The op saved its input for backward, and the write below overwrites it: keep the old
+        # values in a private copy (PyTorch saves the original self of an in-place op too).
+        stand._data = stand._data.copy()
+        stand._vc = [stand._vc[0]]
+    write(self, out._data)
     if node is not None:
         self.grad_fn = node
         self._output_nr = out._output_nr
@@ -117,7 +123,62 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         if ref is not None and ref() is out:
             node._out_ref = weakref.ref(self)
             node._out_version = self._vc[0]
+    if root is not None and self._rg:
+        _rebase_root(root, self, stand.grad_fn, flat)
     return self
+
+
+def check_view_inplace_allowed(root: Tensor) -> None:
+    if root._rg and root.grad_fn is None and _state.enabled:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
+
+
+def _storage_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view``, its flat position in ``base`` (which it is a view of)."""
+    if not base.flags.c_contiguous:
+        raise NotImplementedError(
+            "in-place operations that record a graph on a view of a non-contiguous tensor are "
+            "not supported by ember yet; use the out-of-place form (x = x.op(...)) instead"
+        )
+    size = base.itemsize
+    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    pos = np.full(view.shape, start // size, np.int64)
+    for k, (n, st) in enumerate(zip(view.shape, view.strides)):
+        shape = [1] * view.ndim
+        shape[k] = n
+        pos = pos + (np.arange(n, dtype=np.int64) * (st // size)).reshape(shape)
+    return pos
+
+
+def _rebase_root(root: Tensor, view: Tensor, view_fn, flat: np.ndarray) -> None:
+    """After an in-place op on ``view``, give ``root`` the history "old root with the view's new
+    values written in", so gradients through ``root`` reach both (PyTorch's CopySlices).
+
+    NOTE: other views of ``root`` made earlier keep their old history; PyTorch regenerates
+    theirs, ember does not yet.
+    """
+    from .indexing import IndexPut
+    from .movement import Reshape
+
+    old = snapshot(root)
+    # The nodes that made the view read ``root`` itself, whose history changes below: point the
+    # one that reads it at the old history instead, or the graph would loop.
+    fn = view_fn
+    while fn is not None and fn.inputs:
+        src = fn.inputs[0]
+        if src is root:
+            fn.inputs = (old,) + tuple(fn.inputs[1:])
+            break
+        if not isinstance(src, Tensor) or src._base is not root:
+            break
+        fn = src.grad_fn
+    flat_root = Reshape.apply(old, (root._data.size,))
+    new = Reshape.apply(IndexPut.apply(flat_root, view, (flat,)), root._data.shape)
+    root.grad_fn = new.grad_fn
+    root._output_nr = 0
+    root._rg = True
 
 
 def write(self: Tensor, values: np.ndarray) -> None:

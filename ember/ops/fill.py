@@ -1,7 +1,8 @@
-"""In-place fills of a tensor's storage: fill_, copy_, and the random fills nn.init uses.
+"""In-place fills of a tensor's storage: fill_, zero_, copy_, and the random fills nn.init uses.
 
-These write values that do not depend on the old ones, so no graph is recorded unless the
-source of copy_ requires grad.
+These write values that do not depend on the old ones. On a tensor that is part of a graph
+(a non-leaf that requires grad) they still record a node, so the overwritten values get a zero
+gradient instead of the tensor silently keeping its old history.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
-from ..autograd.function import check_inplace_allowed
+from ..autograd.function import Op, check_inplace_allowed
 from ..autograd.grad_mode import state as _state
 from ..tensor import Tensor
 from ._util import inplace, write
@@ -28,20 +29,43 @@ def fill_(self: Tensor, value) -> Tensor:
                 f"{value._data.ndim} dimensions."
             )
         if value._rg and _state.enabled:
-            from .movement import expand
-
-            return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(), value)
+            return inplace(self, lambda s, v: Copy.apply(s, v.to(s.dtype)), value)
         value = value.item()
+    if self._rg and _state.enabled:
+        return inplace(self, Fill.apply, value)
     _check(self)
     self._data[...] = value
     self._vc[0] += 1
     return self
 
 
+def zero_(self: Tensor) -> Tensor:
+    if self._rg and _state.enabled:
+        return inplace(self, Zero.apply, 0)
+    return fill_(self, 0)
+
+
+class Fill(Op):
+    """A tensor of ``value`` in ``x``'s shape: nothing of ``x`` survives, so its gradient is 0."""
+
+    @staticmethod
+    def forward(ctx, x, value=0):
+        ctx.meta = x._data.shape, x._data.dtype
+        return np.full(x._data.shape, value, x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        from ..tensor import _make
+
+        return _make(np.zeros(*ctx.meta)), None
+
+
+class Zero(Fill):
+    pass
+
+
 def copy_(self: Tensor, src) -> Tensor:
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor's storage."""
-    from .movement import expand
-
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.asarray(src))
     try:
@@ -55,7 +79,7 @@ def copy_(self: Tensor, src) -> Tensor:
             f"non-singleton dimension {max(self._data.ndim - 1, 0)}"
         ) from None
     if (src._rg or self._rg) and _state.enabled:
-        return inplace(self, lambda s, v: expand(v.to(s.dtype), s._data.shape).clone(), src)
+        return inplace(self, lambda s, v: Copy.apply(s, v.to(s.dtype)), src)
     _check(self)
     np.copyto(self._data, src._data, casting="unsafe")
     self._vc[0] += 1
@@ -89,3 +113,18 @@ def random_(self: Tensor, low=0, high=None, *, generator=None) -> Tensor:
         low, high = 0, low if low else 2**24
     g = _random.rng(generator)
     return _fill_random(self, g.integers(low, high, self._data.shape))
+
+
+class Copy(Op):
+    """``src`` broadcast to ``x``'s shape: ``x``'s old values get a zero gradient."""
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.meta = x._data.shape, x._data.dtype
+        return np.array(np.broadcast_to(src._data, x._data.shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        from ..tensor import _make
+
+        return _make(np.zeros(*ctx.meta)), g

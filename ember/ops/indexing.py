@@ -3,11 +3,13 @@ masked_fill, nonzero."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
-from ._util import inplace, wrap_dim
+from ._util import check_view_inplace_allowed, inplace, wrap_dim
 
 
 def _np_index(index):
@@ -31,9 +33,54 @@ def _is_basic(idx) -> bool:
     return all(p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer)) for p in parts)
 
 
-def _index_error(e: Exception) -> IndexError:
-    msg = str(e).replace("axis", "dimension")
-    return IndexError(msg)
+def _index_error(e: Exception, shape: tuple, idx) -> IndexError:
+    """NumPy's IndexError for a bad index, reworded with PyTorch's facts."""
+    msg = str(e)
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    if msg.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    if msg.startswith("only integers, slices"):
+        bad = next((type(p).__name__ for p in parts if not isinstance(p, _VALID_INDEX)), "object")
+        return IndexError(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+            f"valid indices (got {bad})"
+        )
+    if msg.startswith("shape mismatch: indexing arrays"):
+        shapes = ", ".join(
+            "[" + ", ".join(d for d in m.split(",") if d) + "]"
+            for m in re.findall(r"\(([^)]*)\)", msg)
+        )
+        return IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        )
+    if msg.startswith("boolean index did not match"):
+        mask_msg = _mask_mismatch(shape, parts)
+        if mask_msg:
+            return IndexError(mask_msg)
+    return IndexError(msg.replace("axis", "dimension"))
+
+
+_VALID_INDEX = (int, slice, type(None), type(Ellipsis), np.ndarray, np.integer, list)
+
+
+def _mask_mismatch(shape: tuple, parts: tuple) -> str | None:
+    dim = 0
+    for p in parts:
+        if p is Ellipsis:
+            return None
+        if p is None:
+            continue
+        if isinstance(p, np.ndarray) and p.dtype == np.bool_:
+            for k, n in enumerate(p.shape):
+                if dim + k >= len(shape) or shape[dim + k] != n:
+                    return (
+                        f"The shape of the mask {list(p.shape)} at index {k} does not match the "
+                        f"shape of the indexed tensor {list(shape)} at index {dim + k}"
+                    )
+            dim += p.ndim
+        else:
+            dim += 1
+    return None
 
 
 class Index(Op):
@@ -43,7 +90,7 @@ class Index(Op):
         try:
             return np.asarray(x._data[idx])
         except IndexError as e:
-            raise _index_error(e) from None
+            raise _index_error(e, x._data.shape, idx) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -100,8 +147,12 @@ class IndexPut(Op):
         try:
             out[idx] = v
         except IndexError as e:
-            raise _index_error(e) from None
+            raise _index_error(e, out.shape, idx) from None
         except ValueError as e:
+            if _is_basic(idx) and isinstance(value, Tensor):
+                from .movement import expand
+
+                expand(value, out[idx].shape)  # raises PyTorch's message for this case
             raise RuntimeError(
                 f"shape mismatch: value tensor of shape {list(np.shape(v))} cannot be broadcast "
                 f"to indexing result of shape {list(out[idx].shape)}"
@@ -120,6 +171,8 @@ class IndexPut(Op):
 
 
 def setitem(x: Tensor, index, value) -> None:
+    # PyTorch writes through a view of x, hence "a view of a leaf" even for x itself.
+    check_view_inplace_allowed(x._base if x._base is not None else x)
     idx = _np_index(index)
     if isinstance(value, Tensor):
         if value._data.dtype != x._data.dtype:
@@ -169,16 +222,43 @@ class Gather(Op):
         return scatter_add(zeros, ctx.dim, ctx.index, g), None, None
 
 
+def _check_index_dtype(index: Tensor, name: str, word: str) -> None:
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype {word} for index")
+
+
+def _check_along(name: str, input: Tensor, d: int, index: Tensor, src=None) -> None:
+    """PyTorch's shape and bounds checks for gather/scatter's index (no negative indices)."""
+    x, ix = input._data, index._data
+    if ix.ndim != x.ndim and ix.size:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+    if ix.ndim == x.ndim:
+        s = None if src is None else src._data.shape
+        for k in range(x.ndim):
+            if k != d and ix.shape[k] > x.shape[k] or (s is not None and ix.shape[k] > s[k]):
+                if s is None:
+                    raise RuntimeError(
+                        f"Size does not match at dimension {k} expected index {list(ix.shape)} "
+                        f"to be no larger than self {list(x.shape)} apart from dimension {d}"
+                    )
+                raise RuntimeError(
+                    f"Expected index {list(ix.shape)} to be no larger than self {list(x.shape)} "
+                    f"apart from dimension {d} and to be no larger size than src {list(s)}"
+                )
+    n = x.shape[d] if x.ndim else 1
+    if ix.size:
+        lo, hi = ix.min(), ix.max()
+        if lo < 0 or hi >= n:
+            raise RuntimeError(
+                f"index {lo if lo < 0 else hi} is out of bounds for dimension {d} with size {n}"
+            )
+
+
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad=False) -> Tensor:
+    """Values of ``input`` along ``dim`` at ``index``: ``out[i][j] = input[i][index[i][j]]``."""
     d = wrap_dim(dim, input._data.ndim)
-    if index._data.dtype != np.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
-    if index._data.ndim != input._data.ndim:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    n = input._data.shape[d]
-    if index._data.size and (index._data.max() >= n or index._data.min() < -n):
-        bad = index._data.max() if index._data.max() >= n else index._data.min()
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+    _check_index_dtype(index, "gather", "int32/int64")
+    _check_along("input", input, d, index)
     return Gather.apply(input, d, index)
 
 
@@ -192,6 +272,7 @@ class Scatter(Op):
         pos = _along(index._data, dim, out.ndim)
         s = src._data if isinstance(src, Tensor) else src
         if isinstance(src, Tensor):
+            ctx.src_shape = s.shape
             s = s[tuple(slice(0, n) for n in index._data.shape)]
         if add:
             np.add.at(out, pos, s)
@@ -206,19 +287,47 @@ class Scatter(Op):
             gx = g if ctx.add else Scatter.apply(g, ctx.dim, ctx.index, 0.0, False)
         if ctx.needs_input_grad[3]:
             gs = Gather.apply(g, ctx.dim, ctx.index)
+            if gs._data.shape != ctx.src_shape:
+                # Only the leading part of a larger src was read: the rest gets zeros.
+                part = tuple(slice(0, n) for n in gs._data.shape)
+                gs = IndexPutAdd.apply(gs, ctx.src_shape, part)
         return gx, None, None, gs, None
 
 
+def _check_scatter(input: Tensor, d: int, index: Tensor, src) -> None:
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if isinstance(src, Tensor) and src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _check_along("self", input, d, index, src if isinstance(src, Tensor) else None)
+
+
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
+    """``input`` with ``src`` (a tensor or a number) written at ``index`` along ``dim``.
+
+    ``reduce='add'`` adds instead; ``reduce='multiply'`` multiplies (not differentiable).
+    """
     if src is None:
         src = value
-    if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by ember yet")
-    return Scatter.apply(input, wrap_dim(dim, input._data.ndim), index, src, False)
+    d = wrap_dim(dim, input._data.ndim)
+    _check_scatter(input, d, index, src)
+    if reduce is None or reduce == "add":
+        return Scatter.apply(input, d, index, src, reduce == "add")
+    if reduce != "multiply":
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if input._rg or (isinstance(src, Tensor) and src._rg):
+        raise NotImplementedError("scatter(reduce='multiply') is not differentiable in ember")
+    out = input._data.copy()
+    s = src._data[tuple(slice(0, n) for n in index._data.shape)] if isinstance(src, Tensor) else src
+    np.multiply.at(out, _along(index._data, d, out.ndim), s)
+    return _make(out)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    return Scatter.apply(input, wrap_dim(dim, input._data.ndim), index, src, True)
+    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices accumulate)."""
+    d = wrap_dim(dim, input._data.ndim)
+    _check_scatter(input, d, index, src)
+    return Scatter.apply(input, d, index, src, True)
 
 
 def scatter_(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None):
@@ -230,20 +339,41 @@ def scatter_add_(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``input`` along ``dim`` at the positions in the vector ``index``."""
     d = wrap_dim(dim, input._data.ndim)
-    if index._data.ndim > 1:
+    ix = index._data
+    if ix.dtype not in (np.int64, np.int32):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if ix.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
+    n = input._data.shape[d] if input._data.ndim else 1
+    # Unlike x[index], negative positions are out of range here.
+    if ix.size and (ix.min() < 0 or ix.max() >= n):
+        raise IndexError("index out of range in self")
+    if ix.ndim == 0:
+        index = _make(ix.reshape(1))
+    if input._data.ndim == 0:
+        return getitem(input.reshape(1), (index,)).reshape(())
     return getitem(input, (slice(None),) * d + (index,))
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """``input`` with ``value`` where ``mask`` (bool, broadcast) is True."""
+    from .linalg import _SCALAR
+
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
-            f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype.name}"
+            "masked_fill_ only supports boolean masks, but got mask with dtype "
+            f"{_SCALAR[mask._data.dtype.name]}"
+        )
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
         )
     from .elementwise import where
 
-    v = value if isinstance(value, Tensor) else _make(np.asarray(value, input._data.dtype))
+    v = value if isinstance(value, Tensor) else _make(np.asarray(value).astype(input._data.dtype))
     return where(mask, v.to(input.dtype), input)
 
 
@@ -252,9 +382,16 @@ def masked_fill_(input: Tensor, mask: Tensor, value) -> Tensor:
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``input`` where ``mask`` (bool, broadcast) is True, as a 1-D tensor."""
+    from .._array import broadcast_error
     from .movement import expand
 
-    shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    try:
+        shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
+    except ValueError as e:
+        raise broadcast_error(ValueError("could not be broadcast"), (mask, input)) or e from None
     return getitem(expand(input, shape), np.broadcast_to(mask._data, shape))
 
 
@@ -263,3 +400,24 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     if as_tuple:
         return tuple(_make(a.astype(np.int64)) for a in nz)
     return _make(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot rows: shape ``(*tensor.shape, num_classes)``; -1 infers max + 1."""
+    d = tensor._data
+    if d.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if d.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(d.max()) + 1
+    if d.size:
+        if d.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if d.max() >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    elif num_classes < 0:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(d.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, d[..., None], 1, axis=-1)
+    return _make(out)

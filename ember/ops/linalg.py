@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Op
-from ..tensor import Tensor
+from ..tensor import Tensor, _make
 from ._util import _type_word
 
 _SCALAR = {
@@ -164,3 +164,153 @@ ger = outer
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     return matmul(input, vec)
+
+
+# -- einsum ---------------------------------------------------------------------------------------
+
+
+def _parse_einsum(equation: str, operands) -> tuple[list, str]:
+    """Explicit subscripts: each operand's letters (ellipses spelled out) and the output's."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(subs) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    for i, ch in enumerate(eq):
+        if not (ch.isascii() and ch.isalpha()) and ch not in ".,->":
+            raise RuntimeError(
+                f"einsum(): invalid subscript given at index {i} in the equation string, "
+                "subscripts must be in [a-zA-Z]"
+            )
+    free = iter(c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in eq)
+    n_ell = 0
+    for s, x in zip(subs, operands):
+        if "..." in s:
+            n_ell = max(n_ell, x._data.ndim - (len(s) - 3))
+    ell = "".join(next(free) for _ in range(n_ell))
+    out_subs = []
+    for i, (s, x) in enumerate(zip(subs, operands)):
+        nd = x._data.ndim
+        if "..." in s:
+            k = nd - (len(s) - 3)
+            # Right-aligned, so that ellipsis dims broadcast as in NumPy.
+            s = s.replace("...", ell[n_ell - k :] if k > 0 else "")
+        elif len(s) != nd:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(s)}) does not match "
+                f"the number of dimensions ({nd}) for operand {i} and no ellipsis was given"
+            )
+        out_subs.append(s)
+    if arrow:
+        out = rhs.replace("...", ell)
+        for c in out:
+            if out.count(c) > 1:
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} appears more than once in the output"
+                )
+            if not any(c in s for s in out_subs):
+                raise RuntimeError(
+                    f"einsum(): output subscript {c} does not appear in the equation for any "
+                    "input operand"
+                )
+    else:
+        # Implicit output: the ellipsis dims, then the letters used once, in alphabetical order.
+        joined = "".join(out_subs)
+        out = ell + "".join(sorted(c for c in set(joined) if joined.count(c) == 1 and c not in ell))
+    return out_subs, out
+
+
+def _label_sizes(subs: list, operands) -> dict:
+    sizes: dict = {}
+    for i, (s, x) in enumerate(zip(subs, operands)):
+        for c, n in zip(s, x._data.shape):
+            seen = sizes.get(c)
+            if seen is None or seen == 1:
+                sizes[c] = n
+            elif n != seen and n != 1:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} has size {n} for operand {i} which does not "
+                    f"broadcast with previously seen size {seen}"
+                )
+    return sizes
+
+
+class Einsum(Op):
+    """A sum of products over labelled dims; each gradient is an einsum of the others."""
+
+    @staticmethod
+    def forward(ctx, spec, *operands):
+        subs, out = spec
+        ctx.subs, ctx.out = subs, out
+        if ctx.inputs is not None:
+            ctx.save_for_backward(*operands)
+        eq = ",".join(subs) + "->" + out
+        # optimize lets NumPy contract pairs with BLAS (tensordot) instead of its own loop.
+        return np.asarray(np.einsum(eq, *[x._data for x in operands], optimize=len(operands) > 1))
+
+    @staticmethod
+    def backward(ctx, g):
+        operands = ctx.saved_tensors
+        grads = [None]
+        for k in range(len(operands)):
+            grads.append(
+                _einsum_grad(k, g, operands, ctx.subs, ctx.out)
+                if ctx.needs_input_grad[k + 1]
+                else None
+            )
+        return tuple(grads)
+
+
+def _einsum_grad(k: int, g: Tensor, operands, subs: list, out: str) -> Tensor:
+    from .movement import expand, reshape
+
+    sizes = _label_sizes(subs, operands)
+    sub = subs[k]
+    others = [s for j, s in enumerate(subs) if j != k]
+    avail = set(out).union(*others)
+    uniq = "".join(dict.fromkeys(sub))
+    target = "".join(c for c in uniq if c in avail)
+    rest = [x for j, x in enumerate(operands) if j != k]
+    gk = Einsum.apply(([out, *others], target), g, *rest)
+    if len(target) < len(uniq):
+        # Labels summed within this operand alone: every element got the same gradient.
+        gk = reshape(gk, tuple(sizes[c] if c in avail else 1 for c in uniq))
+        gk = expand(gk, tuple(sizes[c] for c in uniq))
+    if len(uniq) < len(sub):
+        # A repeated label ('ii') read a diagonal: put the gradient back on it, pairing each
+        # repeat with a fresh label and an identity matrix.
+        free = iter(
+            c for c in "zyxwvutsrqponmlkjihgfedcbaZYXWVUTSRQPONMLKJIHGFEDCBA" if c not in sub + out
+        )
+        spelled, eyes, eye_subs = "", [], []
+        for i, c in enumerate(sub):
+            if c in sub[:i]:
+                f = next(free)
+                spelled += f
+                eye_subs.append(c + f)
+                eyes.append(_make(np.eye(sizes[c], dtype=g._data.dtype)))
+            else:
+                spelled += c
+        gk = Einsum.apply(([uniq, *eye_subs], spelled), gk, *eyes)
+    return gk
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation: ``einsum('ij,jk->ik', a, b)`` is ``a @ b``.
+
+    Operands may also be passed as one list. Labels of size 1 broadcast, and ``...`` stands for
+    the leading dims.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    subs, out = _parse_einsum(equation, operands)
+    _label_sizes(subs, operands)
+    for x in operands[1:]:
+        if x._data.dtype != operands[0]._data.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_type_word(operands[0]._data.dtype)} but found "
+                f"{_type_word(x._data.dtype)}"
+            )
+    return Einsum.apply((subs, out), *operands)

@@ -31,12 +31,19 @@ def _infer_shape(shape: tuple, numel: int, src: tuple) -> tuple:
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(
+                    f"invalid shape dimension {s} at index {i} of shape {list(shape)}"
+                )
             known *= s
     if neg:
+        if known == 0 and numel == 0:
+            raise RuntimeError(
+                f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                "unspecified dimension size -1 can be any value and is ambiguous"
+            )
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = shape[: neg[0]] + (numel // known,) + shape[neg[0] + 1 :]
@@ -105,7 +112,15 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 def unflatten(x: Tensor, dim: int, sizes) -> Tensor:
     d = wrap_dim(dim, x._data.ndim)
     shp = x._data.shape
-    sizes = _infer_shape(tuple(sizes), shp[d], (shp[d],))
+    sizes = tuple(sizes)
+    if len([s for s in sizes if s == -1]) <= 1 and all(s >= -1 for s in sizes):
+        known = int(np.prod([s for s in sizes if s != -1]))
+        if (-1 not in sizes and known != shp[d]) or (known and shp[d] % known):
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim "
+                f"{dim} ({shp[d]}) in the input tensor"
+            )
+    sizes = _infer_shape(sizes, shp[d], (shp[d],))
     return reshape(x, shp[:d] + sizes + shp[d + 1 :])
 
 
@@ -247,7 +262,7 @@ def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dim."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     from .. import dtypes
 
     d = tensors[0].dtype
@@ -305,19 +320,38 @@ def vstack(tensors):
 
 
 def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    if x._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, x._data.ndim)
+    n = x._data.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
+    if start < 0:
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     idx = (slice(None),) * d + (slice(start, start + length),)
     return x[idx]
 
 
 def split(x: Tensor, split_size_or_sections, dim: int = 0):
     """Chunks of a given size (the last may be smaller), or of the listed sizes."""
+    if x._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, x._data.ndim)
     n = x._data.shape[d]
     if isinstance(split_size_or_sections, int):
         s = split_size_or_sections
-        if s <= 0 and n:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got {s}")
+        if s < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
+        if s == 0 and n:
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+            )
         sizes = [min(s, n - i) for i in range(0, n, s)] if n else [0]
     else:
         sizes = list(split_size_or_sections)
@@ -334,6 +368,8 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0):
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0):
+    if x._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = x._data.shape[wrap_dim(dim, x._data.ndim)]
@@ -342,6 +378,7 @@ def chunk(x: Tensor, chunks: int, dim: int = 0):
 
 
 def unbind(x: Tensor, dim: int = 0):
+    _check_has_dims(x, dim)
     d = wrap_dim(dim, x._data.ndim)
     return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
 
@@ -360,3 +397,127 @@ def movedim(x: Tensor, source, destination) -> Tensor:
 
 
 moveaxis = movedim
+
+
+def _check_has_dims(x: Tensor, dim) -> None:
+    if x._data.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+
+
+def _dim_list(dims, ndim: int) -> tuple:
+    """Wrap a dim or list of dims, refusing repeats as PyTorch does."""
+    out = tuple(wrap_dim(d, ndim) for d in (dims if isinstance(dims, (tuple, list)) else (dims,)))
+    for d in out:
+        if out.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+# -- copies that rearrange: repeat, tile, flip, roll ---------------------------------------------
+
+
+class Repeat(Op):
+    @staticmethod
+    def forward(ctx, x, reps):
+        src = (1,) * (len(reps) - x._data.ndim) + x._data.shape
+        ctx.src_shape, ctx.reps, ctx.lifted = x._data.shape, reps, src
+        return np.tile(x._data.reshape(src), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        # Output dim i holds reps[i] copies of the input dim: split it in two and sum the copies.
+        split_shape = []
+        for r, s in zip(ctx.reps, ctx.lifted):
+            split_shape += [r, s]
+        summed = reshape(g, tuple(split_shape)).sum(tuple(range(0, len(split_shape), 2)))
+        return reshape(summed, ctx.src_shape), None
+
+
+def repeat(x: Tensor, *sizes) -> Tensor:
+    """Tile the tensor ``sizes[i]`` times along dim ``i`` (a copy, unlike ``expand``)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    reps = _shape_arg(sizes)
+    if len(reps) < x._data.ndim:
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions "
+            "of tensor"
+        )
+    src = (1,) * (len(reps) - x._data.ndim) + x._data.shape
+    out_shape = [r * s for r, s in zip(reps, src)]
+    for n in out_shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {out_shape}")
+    return Repeat.apply(x, reps)
+
+
+def tile(x: Tensor, *dims) -> Tensor:
+    """``repeat`` with ones prepended to ``dims`` when it has fewer entries than dims."""
+    reps = _shape_arg(dims)
+    return repeat(x, (1,) * (x._data.ndim - len(reps)) + reps)
+
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        # A copy, as in PyTorch (NumPy's flip would be a view with negative strides).
+        return np.flip(x._data, axes).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return flip(g, ctx.axes), None
+
+
+def flip(x: Tensor, *dims) -> Tensor:
+    """Reverse the order of elements along ``dims``."""
+    dims = dims[0] if len(dims) == 1 else dims
+    nd = x._data.ndim
+    axes = _dim_list(dims, nd)
+    return Flip.apply(x, () if nd == 0 else axes)
+
+
+def _as_seq(v) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+def fliplr(x: Tensor) -> Tensor:
+    if x._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(x, 1)
+
+
+def flipud(x: Tensor) -> Tensor:
+    if x._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(x, 0)
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, x, shifts, axes):
+        ctx.shifts, ctx.axes = shifts, axes
+        return np.roll(x._data, shifts, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        back = tuple(-s for s in ctx.shifts) if ctx.axes is not None else -ctx.shifts
+        return Roll.apply(g, back, ctx.axes), None, None
+
+
+def roll(x: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements circularly along ``dims`` (over the flattened tensor when None)."""
+    sh = _as_seq(shifts)
+    if dims is None:
+        if len(sh) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
+        return Roll.apply(x, int(sh[0]), None)
+    ds = _as_seq(dims)
+    if not sh:
+        raise RuntimeError("`shifts` required")
+    if len(sh) != len(ds):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:{len(ds)}")
+    for d in ds:
+        _check_has_dims(x, d)
+    axes = tuple(wrap_dim(d, x._data.ndim) for d in ds)
+    return Roll.apply(x, tuple(int(s) for s in sh), axes)

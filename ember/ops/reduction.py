@@ -1,18 +1,16 @@
-"""Reductions: sum, mean, max/min (values and indices), argmax, all/any, sum_to_size."""
+"""Reductions: sum, mean, prod, max/min (values and indices), argmax, all/any, cumsum,
+sum_to_size. Statistics (var, std, norm) live in statistics.py, softmax and logsumexp in
+softmax.py."""
 
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
-from .. import dtypes
+from .. import dtypes, return_types
 from .._array import as_array, sum_to
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._util import dims, wrap_dim
-
-values_indices = namedtuple("values_indices", ["values", "indices"])
 
 
 def _keep_shape(shape: tuple, axes: tuple | None) -> tuple:
@@ -128,13 +126,17 @@ def _reduced(shape, axes):
 
 
 def _check_nonempty(x: Tensor, name: str, axes):
-    if x._data.size == 0 and (axes is None or any(x._data.shape[a] == 0 for a in axes)):
-        raise IndexError(
-            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-            "Specify the reduction dim with the 'dim' argument."
-            if axes is None
-            else f"{name}(): Expected reduction dim {axes[0]} to have non-zero size."
-        )
+    """PyTorch refuses max-like reductions over nothing (there is no identity to return)."""
+    if x._data.size:
+        return
+    if axes is None:
+        msg = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+        if name.startswith("arg"):
+            raise IndexError(msg)
+        raise RuntimeError(msg + " Specify the reduction dim with the 'dim' argument.")
+    for a in axes:
+        if x._data.shape[a] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
@@ -181,10 +183,12 @@ def _max_min(input, dim, keepdim, is_max, other):
 
         return (maximum if is_max else minimum)(input, dim if other is None else other)
     if dim is None:
+        _check_nonempty(input, name, None)
         return amax(input) if is_max else amin(input)
     d = wrap_dim(dim, input._data.ndim)
+    result = return_types.max if is_max else return_types.min
     if input._data.ndim == 0:
-        return values_indices(input.clone(), _make(np.zeros((), np.int64)))
+        return result(input.clone(), _make(np.zeros((), np.int64)))
     _check_nonempty(input, name, (d,))
     vals = MaxMinDim.apply(input, d, keepdim, is_max)
     idx = _make(
@@ -192,7 +196,7 @@ def _max_min(input, dim, keepdim, is_max, other):
         if vals.grad_fn is not None
         else (np.argmax if is_max else np.argmin)(input._data, axis=d, keepdims=keepdim)
     )
-    return values_indices(vals, idx.to(dtypes.int64))
+    return result(vals, idx.to(dtypes.int64))
 
 
 def max(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
@@ -231,3 +235,84 @@ def all(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _make(as_array(np.any(input._data, axis=dims(dim, input._data.ndim), keepdims=keepdim)))
+
+
+# -- products and cumulative sums ----------------------------------------------------------------
+
+
+class Prod(Op):
+    """Product over one dim (or all). d out / d x_i is the product of the other elements."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(x)
+            ctx.axis, ctx.keepdim = axis, keepdim
+        return as_array(np.prod(x._data, axis=axis, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        axes = None if ctx.axis is None else (ctx.axis,)
+        g = _expand_back(g, x._data.shape, axes, ctx.keepdim)
+        if not (x._data == 0).any():
+            out = _expand_back(ctx.output(), x._data.shape, axes, ctx.keepdim)
+            return g * out / x, None, None
+        # out / x is 0/0 at a zero: use the product of the other elements, from exclusive
+        # products to the left and to the right (exact with one zero, 0 with more).
+        # NOTE: this branch treats those products as constants, so a second derivative
+        # through a product containing zeros is not exact.
+        return g * _make(_others_product(x._data, ctx.axis)), None, None
+
+
+def _others_product(d: np.ndarray, axis) -> np.ndarray:
+    a = d.reshape(-1) if axis is None else np.moveaxis(d, axis, -1)
+    ones = np.ones(a.shape[:-1] + (1,), a.dtype)
+    left = np.cumprod(np.concatenate([ones, a[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, a[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    out = left * right
+    return out.reshape(d.shape) if axis is None else np.moveaxis(out, -1, axis)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Product of all elements, or along one ``dim``; integers multiply in int64."""
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(
+            "prod() received an invalid combination of arguments - got (dim=tuple), but "
+            "expected one of: (Tensor input, *, dtype), (Tensor input, int dim, bool keepdim, "
+            "*, dtype)"
+        )
+    dt = _sum_dtype(input, dtype)
+    if dt is not None and input._data.dtype != dt:
+        input = input.to(dtypes.from_numpy(np.dtype(dt)))
+    axis = None if dim is None or input._data.ndim == 0 else wrap_dim(dim, input._data.ndim)
+    if dim is not None and input._data.ndim == 0:
+        wrap_dim(dim, 0)
+    return Prod.apply(input, axis, keepdim and dim is not None)
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.axis = axis
+        return np.cumsum(x._data, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .movement import flip
+
+        # Each input feeds every later output: the gradient is a cumulative sum from the end.
+        return flip(cumsum(flip(g, ctx.axis), ctx.axis), ctx.axis), None
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sums along ``dim``; integers accumulate in int64, as in PyTorch."""
+    dt = _sum_dtype(input, dtype)
+    if dt is not None and input._data.dtype != dt:
+        input = input.to(dtypes.from_numpy(np.dtype(dt)))
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim == 0:
+        return input.clone()
+    return Cumsum.apply(input, d)

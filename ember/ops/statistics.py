@@ -1,0 +1,229 @@
+"""Statistics over dims: var, std (with Bessel's correction), var_mean, std_mean, norm."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .._array import as_array
+from ..autograd.function import Op
+from ..tensor import Tensor, _make
+from ._util import _type_word, dims
+from .reduction import _expand_back, mean
+
+_INF = float("inf")
+_NAN = float("nan")
+
+
+def _count(shape: tuple, axes) -> int:
+    if axes is None:
+        return int(np.prod(shape))
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _divisor(x: Tensor, axes, correction, name: str) -> float:
+    n = _count(x._data.shape, axes)
+    dof = n - correction
+    if dof <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=4,
+        )
+    return max(dof, 0)
+
+
+def _squared_deviations(d: np.ndarray, axes) -> np.ndarray:
+    dev = d - d.mean(axis=axes, keepdims=True)
+    return np.sum(dev * dev, axis=axes, keepdims=True)
+
+
+class Var(Op):
+    @staticmethod
+    def forward(ctx, x, axes, divisor, keepdim):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(x)
+            ctx.axes, ctx.divisor, ctx.keepdim = axes, divisor, keepdim
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = _squared_deviations(x._data, axes) / x._data.dtype.type(divisor)
+        return as_array(out if keepdim else out.reshape(_reduced(x._data.shape, axes)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dev = x - mean(x, ctx.axes, keepdim=True)
+        g = _expand_back(g, x._data.shape, ctx.axes, ctx.keepdim)
+        # No degrees of freedom left: the variance is undefined, and so is its gradient.
+        return g * dev * (2.0 / ctx.divisor if ctx.divisor else _NAN), None, None, None
+
+
+class Std(Op):
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axes, divisor, keepdim):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(x)
+            ctx.axes, ctx.divisor, ctx.keepdim = axes, divisor, keepdim
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.sqrt(_squared_deviations(x._data, axes) / x._data.dtype.type(divisor))
+        return as_array(out if keepdim else out.reshape(_reduced(x._data.shape, axes)))
+
+    @staticmethod
+    def backward(ctx, g):
+        from .elementwise import where
+
+        (x,) = ctx.saved_tensors
+        shape = x._data.shape
+        dev = x - mean(x, ctx.axes, keepdim=True)
+        std = _expand_back(ctx.output(), shape, ctx.axes, ctx.keepdim)
+        g = _expand_back(g, shape, ctx.axes, ctx.keepdim)
+        # d std / dx = dev / (divisor * std); where std is 0 every dev is 0 too, and PyTorch
+        # gives 0 there rather than 0/0.
+        safe = where(std == 0, 1.0, std)
+        scale = 1.0 / ctx.divisor if ctx.divisor else _NAN
+        return g * dev / safe * scale, None, None, None
+
+
+def _reduced(shape, axes):
+    if axes is None:
+        return ()
+    return tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
+def _var_args(input: Tensor, dim, unbiased, correction, name: str):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    if isinstance(dim, bool):  # var(x, True): the old (input, unbiased) signature
+        dim, unbiased = None, dim
+    if correction is not None and unbiased is not None:
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got both unbiased and "
+            "correction, but expected one of them"
+        )
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes = dims(dim, input._data.ndim) if input._data.ndim else None
+    if axes == ():
+        axes = None
+    return axes, _divisor(input, axes, correction, name)
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Variance over ``dim``, dividing by ``N - correction`` (``correction=1`` by default)."""
+    axes, divisor = _var_args(input, dim, unbiased, correction, "var")
+    return Var.apply(input, axes, divisor, keepdim)
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """Standard deviation over ``dim``: ``sqrt(var)``, with gradient 0 where it is 0."""
+    axes, divisor = _var_args(input, dim, unbiased, correction, "std")
+    return Std.apply(input, axes, divisor, keepdim)
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``(var, mean)`` over the same dims."""
+    v = var(input, dim, unbiased, keepdim, correction=correction)
+    axes = None if isinstance(dim, bool) else dim
+    return v, mean(input, axes, keepdim)
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """``(std, mean)`` over the same dims."""
+    s = std(input, dim, unbiased, keepdim, correction=correction)
+    axes = None if isinstance(dim, bool) else dim
+    return s, mean(input, axes, keepdim)
+
+
+# -- norms ----------------------------------------------------------------------------------------
+
+
+class LinalgVectorNorm(Op):
+    """``(sum |x|^p)^(1/p)`` over dims, with p = inf / -inf giving max / min of ``|x|``."""
+
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, p, axes, keepdim):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(x)
+            ctx.p, ctx.axes, ctx.keepdim = p, axes, keepdim
+        a = np.abs(x._data)
+        if p == 2:
+            out = np.sqrt(np.sum(a * a, axis=axes, keepdims=keepdim))
+        elif p == 1:
+            out = np.sum(a, axis=axes, keepdims=keepdim)
+        elif p == _INF:
+            out = np.amax(a, axis=axes, keepdims=keepdim)
+        elif p == -_INF:
+            out = np.amin(a, axis=axes, keepdims=keepdim)
+        elif p == 0:
+            out = np.sum(a != 0, axis=axes, keepdims=keepdim).astype(a.dtype)
+        else:
+            with np.errstate(divide="ignore"):
+                out = np.sum(a**p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+        return as_array(out).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        from .elementwise import abs, sign, where
+
+        (x,) = ctx.saved_tensors
+        p, shape = ctx.p, x._data.shape
+        g = _expand_back(g, shape, ctx.axes, ctx.keepdim)
+        norm = _expand_back(ctx.output(), shape, ctx.axes, ctx.keepdim)
+        if p == 0:
+            return g * 0.0, None, None, None
+        if p == 1:
+            return g * sign(x), None, None, None
+        if p == 2:
+            # x / norm; a zero norm means x is all zeros there, and the gradient is 0.
+            return g * x / where(norm == 0, 1.0, norm), None, None, None
+        if p in (_INF, -_INF):
+            # The extreme |x| takes the gradient, shared evenly among ties (as in amax).
+            hit = np.abs(x._data) == norm._data
+            ties = hit.sum(axis=ctx.axes, keepdims=True).astype(x._data.dtype)
+            w = _make((hit / np.maximum(ties, 1)).astype(x._data.dtype))
+            return g * sign(x) * w, None, None, None
+        # d/dx_i = sign(x_i) |x_i|^(p-1) / norm^(p-1); elements equal to 0 get 0 (|x|^(p-1)
+        # is infinite there for p < 1).
+        nonzero = _make((x._data != 0).astype(x._data.dtype))
+        ax = where(x == 0, 1.0, abs(x))
+        den = where(norm == 0, 1.0, norm) if p > 0 else norm
+        with np.errstate(divide="ignore"):  # p < 0 with a zero norm: |x|/0 = inf -> grad 0
+            gx = g * sign(x) * nonzero * (ax / den) ** (p - 1)
+        return gx, None, None, None
+
+
+def _p_value(p) -> float:
+    if isinstance(p, str):
+        return 2.0
+    return float(p)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None):
+    """The vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm.
+
+    ``p`` may be a number, ``inf``/``-inf`` (largest/smallest ``|x|``) or ``'fro'``.
+    """
+    if isinstance(p, str) and p != "fro":
+        if p == "nuc":
+            raise NotImplementedError("norm(p='nuc') is not supported by ember yet")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    if isinstance(p, str) and isinstance(dim, (tuple, list)) and len(dim) > 2:
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}"
+        )
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_type_word(input._data.dtype)}"
+        )
+    axes = dims(dim, input._data.ndim) if input._data.ndim else None
+    if axes == ():
+        axes = None
+    return LinalgVectorNorm.apply(input, _p_value(p), axes, keepdim)
