@@ -42,6 +42,23 @@ _BROKEN = (
 )
 
 
+# What Python's zipfile raises on a damaged archive (NotImplementedError: a corrupted "version
+# needed" or compression method).
+_ZIP_BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,  # "File ... is encrypted": a flipped flag bit
+    EOFError,
+    OSError,
+    ValueError,
+    struct.error,
+    zlib.error,
+    UnicodeDecodeError,
+    OverflowError,
+)
+
+
 def _reason(e: BaseException) -> str:
     text = str(e) or type(e).__name__
     return f"{type(e).__name__}: {text}"
@@ -77,6 +94,12 @@ class _Placement:
             target = ml.get(location, location)
         else:
             target = location if ml is None else ml
+        if target is location:
+            # The file's own location string: a damaged one is the file's fault.
+            try:
+                target = str(_Device(location))
+            except (RuntimeError, TypeError):
+                raise fmt.CheckpointError(f"unknown storage location {location!r}") from None
         fmt.check_location(str(_Device(str(target))))
         storage.location = "cpu"
         return storage
@@ -128,7 +151,7 @@ class _ZipReader:
         try:
             self.zf = zipfile.ZipFile(fp)
             names = self.zf.namelist()
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error) as e:
+        except _ZIP_BROKEN as e:
             raise fmt.CheckpointError(
                 f"{source}: it starts like a zip archive (torch.save's format) but cannot be "
                 f"read as one ({_reason(e)}): the file is truncated or corrupted"
@@ -148,7 +171,7 @@ class _ZipReader:
     def _record(self, name: str) -> bytes:
         try:
             return self.zf.read(name)
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error, struct.error) as e:
+        except _ZIP_BROKEN as e:
             raise fmt.CheckpointError(
                 f"{self.source}: the record {name} is damaged ({_reason(e)}): the file is "
                 "truncated or corrupted"

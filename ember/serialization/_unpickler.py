@@ -40,8 +40,6 @@ _ALLOWED = {
     "builtins.frozenset": frozenset,
     "builtins.complex": complex,
     "builtins.bytearray": bytearray,
-    "builtins.slice": slice,
-    "builtins.range": range,
     "_codecs.encode": _encode,
     "torch.Size": Size,
     "torch.device": device,
@@ -143,11 +141,14 @@ class RestrictedUnpickler(pickle._Unpickler):
             return _user_safe[full]
         if module == "torch" and name in fmt.UNSUPPORTED_STORAGES:
             _refuse_storage(name)
+        hint = _hint(full) or (
+            " If you trust the file and this global is a plain data class, allow it with "
+            "ember.serialization.add_safe_globals([...])."
+        )
         raise fmt.UnsafeGlobalError(
             f"{self._source}: refusing to load the global '{full}'. ember.load rebuilds only "
             "tensors, storages, dtypes, sizes, plain containers, numbers and strings, and never "
-            "runs code from a file; nothing in the file was executed." + _hint(full) + " If you "
-            "trust this file, allow the global with ember.serialization.add_safe_globals([...])."
+            "runs code from a file; nothing in the file was executed." + hint
         )
 
     def load_build(self):
