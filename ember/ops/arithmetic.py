@@ -194,6 +194,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             return floor_divide(input, other)
         if rounding_mode == "trunc":
             a, b, d = promote_pair(input, other)
+            _no_int_zero(d, b)
             return _nograd(np.trunc(_np_binary(np.true_divide, a, b)).astype(d.np))
         raise RuntimeError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -217,21 +218,30 @@ def _no_bool(d, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
+def _no_int_zero(d, divisor) -> None:
+    # Integer division by zero is an error in PyTorch (NumPy would warn and give 0).
+    if d.np.kind in "iu" and not np.all(_a(divisor)):
+        raise RuntimeError("ZeroDivisionError")
+
+
 def floor_divide(input, other):
     a, b, d = promote_pair(input, other)
     _no_bool(d, "div_floor_cpu")
+    _no_int_zero(d, b)
     return _nograd(_np_binary(np.floor_divide, a, b).astype(d.np, copy=False))
 
 
 def remainder(input, other):
     a, b, d = promote_pair(input, other)
     _no_bool(d, "remainder_cpu")
+    _no_int_zero(d, b)
     return _nograd(_np_binary(np.remainder, a, b).astype(d.np, copy=False))
 
 
 def fmod(input, other):
     a, b, d = promote_pair(input, other)
     _no_bool(d, "fmod_cpu")
+    _no_int_zero(d, b)
     return _nograd(_np_binary(np.fmod, a, b).astype(d.np, copy=False))
 
 
