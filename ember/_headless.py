@@ -27,14 +27,19 @@ def show(*args, **kwargs) -> None:
     # Set by ember run as <folder>/<program stem>; a bare fallback for a process that inherited
     # MPLBACKEND without it.
     prefix = os.environ.get("EMBER_FIGURES") or os.path.join(os.getcwd(), "figure")
-    folder = os.path.dirname(prefix)
-    if folder:
-        os.makedirs(folder, exist_ok=True)
     # The program's own prints come first in the output, as they did before the window.
     sys.stdout.flush()
     for num in plt.get_fignums():
         _saved += 1
         path = f"{prefix}-{_saved}.png"
-        plt.figure(num).savefig(path)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            plt.figure(num).savefig(path)
+        except OSError as e:
+            # The program's folder may be read-only (an installed example): say what to do.
+            raise OSError(
+                f"plt.show() could not save the figure to {path} ({e.strerror or e}); "
+                "choose a folder with: ember run --figures DIR PROGRAM"
+            ) from e
         plt.close(num)
         print(f"ember: figure saved to {path}", file=sys.stderr, flush=True)
