@@ -130,7 +130,7 @@ class LBFGS(Optimizer):
             return orig_loss
 
         d = _arr(state.get("d"))
-        t = state.get("t")
+        t = _arr(state.get("t"))
         old_dirs = [_arr(y) for y in state.get("old_dirs") or []]
         old_stps = [_arr(s) for s in state.get("old_stps") or []]
         ro = [_arr(r) for r in state.get("ro") or []]
@@ -166,6 +166,7 @@ class LBFGS(Optimizer):
                     H_diag = ys / y.dot(y)
                 if al is None:
                     al = [None] * history_size
+                    state["al"] = None  # filled at the end; set now for PyTorch's key order
                 d = _two_loop(flat_grad, old_dirs, old_stps, ro, H_diag, al)
 
             if prev_flat_grad is None:
@@ -218,7 +219,8 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = _wrap(d)
-        state["t"] = float(t) if t is not None else t
+        # A NumPy scalar t (computed from the gradients) is a tensor in PyTorch's state too.
+        state["t"] = _wrap(t)
         state["old_dirs"] = [_wrap(y) for y in old_dirs]
         state["old_stps"] = [_wrap(s) for s in old_stps]
         state["ro"] = [_wrap(r) for r in ro]

@@ -115,7 +115,7 @@ def assert_same(e, t, rtol=2e-5, atol=2e-6):
 @pytest.mark.parametrize(
     "name,groups,kwargs", CASES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)]
 )
-def test_trajectory_matches_torch(name, groups, kwargs):
+def test_trajectory_matches_torch(name, groups, kwargs, compare_state_dicts):
     first = last = None
     for sides, opts, losses in run(name, groups, kwargs):
         eopt, topt = opts
@@ -128,34 +128,6 @@ def test_trajectory_matches_torch(name, groups, kwargs):
     if not kwargs.get("maximize"):
         assert last < first  # it actually optimizes
     compare_state_dicts(eopt.state_dict(), topt.state_dict())
-
-
-def compare_state_dicts(esd, tsd):
-    """Same layout (ids, keys, option values) and equal state values, tensors included."""
-    assert list(esd) == ["state", "param_groups"]
-    assert esd["param_groups"] == tsd["param_groups"]
-    assert list(esd["state"]) == list(tsd["state"])
-    for k, tstate in tsd["state"].items():
-        estate = esd["state"][k]
-        assert list(estate) == list(tstate)
-        for key, tv in tstate.items():
-            compare_values(estate[key], tv)
-
-
-def compare_values(ev, tv):
-    if isinstance(tv, torch.Tensor):
-        assert isinstance(ev, ember.Tensor)
-        assert str(ev.dtype) == str(tv.dtype)
-        assert tuple(ev.shape) == tuple(tv.shape)
-        np.testing.assert_allclose(ev.numpy(), tv.numpy(), rtol=1e-4, atol=1e-6)
-    elif isinstance(tv, list):
-        assert isinstance(ev, list) and len(ev) == len(tv)
-        for a, b in zip(ev, tv):
-            compare_values(a, b)
-    elif isinstance(tv, float):
-        assert ev == pytest.approx(tv, rel=1e-4, abs=1e-7)
-    else:
-        assert ev == tv
 
 
 def test_params_without_grad_are_skipped_and_get_no_state():
