@@ -46,8 +46,8 @@ def run(program: str, args: list[str], figures: str | None = None) -> int:
         sys.path[0] = os.path.dirname(os.path.realpath(path))
     # NOTE: not runpy.run_path: it sets sys.argv[0] to the path it is given, so argv[0] as
     # typed and __file__ absolute (as Python 3.9+ makes it) cannot both hold, and it puts our
-    # __main__ back afterwards, while Python keeps the program as __main__ until exit (atexit
-    # handlers and pickling of classes defined in the program rely on it).
+    # __main__ back when the program ends, while Python keeps the program as __main__ until
+    # exit (atexit handlers that pickle the program's classes look them up there).
     main = types.ModuleType("__main__")
     main.__dict__.update(
         __file__=path,
@@ -61,7 +61,7 @@ def run(program: str, args: list[str], figures: str | None = None) -> int:
         exec(compile(source, path, "exec", dont_inherit=True), main.__dict__)
     except SystemExit:
         raise
-    except BaseException as e:  # noqa: BLE001 - reported like Python's top level does
+    except BaseException as e:  # everything, as Python's top level reports everything
         _report(e, path)
         return 130 if isinstance(e, KeyboardInterrupt) else 1
     return 0
