@@ -101,21 +101,29 @@ class TensorMethods:
         return False
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
-        return _creation.tensor(data, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.tensor(
+            data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+        )
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.zeros(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.zeros(
+            *size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+        )
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.ones(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.ones(
+            *size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+        )
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
         return _creation.full(
-            size, fill_value, dtype=dtype or self.dtype, requires_grad=requires_grad
+            size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
         )
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.empty(*size, dtype=dtype or self.dtype, requires_grad=requires_grad)
+        return _creation.empty(
+            *size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad
+        )
 
     # -- elementwise ---------------------------------------------------------------------------
     def add(self, other, *, alpha=1):

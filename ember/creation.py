@@ -212,6 +212,7 @@ def _like(fn):
         return fn(
             *(input._data.shape,) + args,
             dtype=dtype or input.dtype,
+            device=device,
             requires_grad=requires_grad,
             **kwargs,
         )
@@ -231,14 +232,25 @@ def full_like(
     input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None
 ) -> Tensor:
     return full(
-        input._data.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad
+        input._data.shape,
+        fill_value,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
     )
 
 
 def randint_like(input, low, high=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+    return randint(
+        low,
+        high,
+        input._data.shape,
+        dtype=dtype or input.dtype,
+        device=device,
+        requires_grad=requires_grad,
+    )
 
 
 # -- from data --------------------------------------------------------------------------------
