@@ -117,7 +117,7 @@ class _ExceptionWrapper:
         self.worker_id = worker_id
         self.where = where
         self.fatal = fatal
-        self.type_name = exc_type.__qualname__
+        self.type_name = exc_type.__name__
         self.text = "".join(traceback.format_exception(exc_type, exc, tb))
         try:
             # The class travels by reference; one the main process cannot import is raised
@@ -347,7 +347,11 @@ class MultiProcessIter(BaseIter):
             if isinstance(payload, _ExceptionWrapper):
                 if payload.fatal:
                     self._shutdown_workers()
-                raise payload.exception()
+                exc = payload.exception()
+                # NOTE: the traceback keeps this frame alive; without ``self`` in it, a caught
+                # error does not keep the iterator, and so the worker processes, alive.
+                del self, payload
+                raise exc
             self._num_yielded += 1
             return payload
         if not self._persistent:
@@ -372,14 +376,14 @@ class MultiProcessIter(BaseIter):
                 return
             self._check_workers()
             if deadline is not None and time.monotonic() >= deadline:
-                self._shutdown_workers()
+                self._shutdown_workers(wait=False)
                 raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
     def _check_workers(self) -> None:
         for i, w in enumerate(self._workers):
             if not w.is_alive():
                 code = w.exitcode
-                self._shutdown_workers()
+                self._shutdown_workers(wait=False)
                 why = f"exit code {code}"
                 if code is not None and code < 0:
                     name = signal.Signals(-code).name if -code in signal.valid_signals() else -code
@@ -392,7 +396,9 @@ class MultiProcessIter(BaseIter):
 
     # -- shutdown -----------------------------------------------------------------------------
 
-    def _shutdown_workers(self) -> None:
+    def _shutdown_workers(self, wait: bool = True) -> None:
+        """Stop the workers: ask them, give them ``_JOIN_S`` to finish their current batch
+        (none with ``wait=False``, when they are stuck or one crashed), then terminate."""
         # A forked worker holds a copy of this object; only the process that made it cleans up.
         if self._shutdown or os.getpid() != self._owner_pid:
             return
@@ -400,7 +406,7 @@ class MultiProcessIter(BaseIter):
         _live.discard(self)
         for q in self._index_queues:
             q.put(None)
-        deadline = time.monotonic() + _JOIN_S
+        deadline = time.monotonic() + (_JOIN_S if wait else 0.0)
         alive = [w for w in self._workers if w.is_alive()]
         while alive and time.monotonic() < deadline:
             # Drain results meanwhile: a worker blocked on a full pipe must finish its send
