@@ -8,8 +8,30 @@ w.r.t. the inputs has arrived, and calls the hooks there.
 
 from __future__ import annotations
 
+import itertools
+
 from ...autograd.function import Function
 from ...tensor import Tensor
+
+
+class RemovableHandle:
+    """Returned by the ``register_*_hook`` methods: ``handle.remove()`` unregisters the hook."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, hooks_dict: dict, extra: dict | None = None):
+        self.id = next(RemovableHandle._next_id)
+        self._dicts = [hooks_dict] if extra is None else [hooks_dict, extra]
+
+    def remove(self) -> None:
+        for d in self._dicts:
+            d.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
 
 
 def call_with_hooks(module, args: tuple, kwargs: dict):

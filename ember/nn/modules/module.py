@@ -7,56 +7,16 @@ contract with PyTorch's checkpoints (``0.weight``, ``fc.bias``, ``bn.running_mea
 
 from __future__ import annotations
 
-import itertools
-import weakref
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
-from ... import device as _device
 from ... import dtypes
-from ...autograd.grad_mode import no_grad
+from ...device import check as _check_device
+from ...device import device as _device_type
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
-
-
-class _IncompatibleKeys(namedtuple("_IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What ``load_state_dict`` returns: the keys it did not find and the ones it did not use."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return (
-            f"_IncompatibleKeys(missing_keys={self.missing_keys}, "
-            f"unexpected_keys={self.unexpected_keys})"
-        )
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods: ``handle.remove()`` unregisters the hook."""
-
-    _next_id = itertools.count()
-
-    def __init__(self, hooks_dict: dict, extra: dict | None = None):
-        self.id = next(RemovableHandle._next_id)
-        self._dicts = [weakref.ref(hooks_dict)]
-        if extra is not None:
-            self._dicts.append(weakref.ref(extra))
-
-    def remove(self) -> None:
-        for ref in self._dicts:
-            d = ref()
-            if d is not None:
-                d.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
+from . import _state_dict as _state
+from ._hooks import RemovableHandle
 
 
 def _type_desc(value) -> str:
@@ -447,63 +407,9 @@ class Module:
     ) -> None:
         """Copy this module's own entries from ``state_dict``; record what is missing or
         unexpected. Subclasses override it to upgrade old checkpoint layouts."""
-        local = {k: v for k, v in self._parameters.items() if v is not None}
-        for k, v in self._buffers.items():
-            if v is not None and k not in self._non_persistent_buffers_set:
-                local[k] = v
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local.items():
-            key = prefix + name
-            if key not in state_dict:
-                missing_keys.append(key)
-                continue
-            src = state_dict[key]
-            if not isinstance(src, Tensor):
-                errors.append(
-                    f'While copying the parameter named "{key}", expected torch.Tensor or '
-                    f"Tensor-like object from checkpoint but received {type(src)}"
-                )
-                continue
-            # Checkpoints from before PyTorch 0.4 stored scalars as shape [1].
-            if param.dim() == 0 and src.dim() == 1 and src.numel() == 1:
-                src = src[0]
-            if src.shape != param.shape:
-                errors.append(
-                    f"size mismatch for {key}: copying a param with shape {src.shape} from "
-                    f"checkpoint, the shape in current model is {param.shape}."
-                )
-                continue
-            try:
-                with no_grad():
-                    if assign:
-                        self._assign_from_checkpoint(name, param, src)
-                    else:
-                        param.copy_(src)
-            except Exception as e:  # noqa: BLE001 - reported with the key, as PyTorch does
-                errors.append(
-                    f'While copying the parameter named "{key}", whose dimensions in the model '
-                    f"are {param.shape} and whose dimensions in the checkpoint are {src.shape}, "
-                    f"an exception occurred : {e.args}."
-                )
-        extra_key = prefix + "_extra_state"
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        for key in state_dict:
-            if not key.startswith(prefix) or key == extra_key:
-                continue
-            head, dot, _ = key[len(prefix) :].partition(".")
-            if (dot and head not in self._modules) or (not dot and head not in local):
-                unexpected_keys.append(key)
-
-    def _assign_from_checkpoint(self, name: str, param, src: Tensor) -> None:
-        if name in self._parameters:
-            new = src if isinstance(src, Parameter) else Parameter(src, param.requires_grad)
-            self._parameters[name] = new
-        else:
-            self._buffers[name] = src
+        _state.load_own(
+            self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
+        )
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
         """Copy parameters and buffers from ``state_dict`` into this module and its children.
@@ -511,41 +417,7 @@ class Module:
         With ``strict`` (the default) missing or unexpected keys raise; either way a
         ``NamedTuple(missing_keys, unexpected_keys)`` is returned. Shape mismatches always raise.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-        missing, unexpected, errors = [], [], []
-
-        def load(module, local_state, prefix):
-            meta = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
-            if assign:
-                meta["assign_to_params_buffers"] = True
-            module._load_from_state_dict(
-                local_state, prefix, meta, True, missing, unexpected, errors
-            )
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    sub = {k: v for k, v in local_state.items() if k.startswith(child_prefix)}
-                    load(child, sub, child_prefix)
-
-        load(self, state_dict, "")
-        if strict:
-            if unexpected:
-                keys = ", ".join(f'"{k}"' for k in unexpected)
-                errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
-            if missing:
-                keys = ", ".join(f'"{k}"' for k in missing)
-                errors.insert(0, f"Missing key(s) in state_dict: {keys}. ")
-        if errors:
-            hint = _prefix_hint(missing, unexpected) if strict else ""
-            raise RuntimeError(
-                f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
-                + "\n\t".join(errors)
-                + hint
-            )
-        return _IncompatibleKeys(missing, unexpected)
+        return _state.load(self, state_dict, strict, assign)
 
     # -- modes and conversion -----------------------------------------------------------------
 
@@ -619,11 +491,11 @@ class Module:
                 dtype, dev = a.dtype, a.device
             elif isinstance(a, dtypes.dtype):
                 dtype = a
-            elif isinstance(a, (str, _device.device, int)) and not isinstance(a, bool):
+            elif isinstance(a, (str, _device_type, int)) and not isinstance(a, bool):
                 dev = a if not isinstance(a, int) else f"cuda:{a}"
             elif not isinstance(a, bool):
                 raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
-        _device.check(dev)
+        _check_device(dev)
         if dtype is None:
             return self
         dtype = dtypes.to_dtype(dtype)
@@ -638,7 +510,7 @@ class Module:
         return self
 
     def cuda(self, device=None) -> Module:
-        _device.check("cuda")
+        _check_device("cuda")
         return self
 
     def type(self, dst_type) -> Module:
@@ -692,22 +564,3 @@ class Module:
         ):
             self.__dict__.setdefault(name, {})
         self.__dict__.setdefault("_backward_hooks", OrderedDict())
-
-
-def _prefix_hint(missing: list, unexpected: list) -> str:
-    """Point out a ``module.`` prefix mismatch (a checkpoint saved from DataParallel)."""
-    if not missing or not unexpected:
-        return ""
-    p = "module."
-    if {k.removeprefix(p) for k in unexpected if k.startswith(p)} >= set(missing):
-        return (
-            "\n\tHint: the checkpoint's keys start with 'module.' (it was saved from a "
-            "DataParallel/DistributedDataParallel wrapper) and the model's do not; load "
-            "{k.removeprefix('module.'): v for k, v in state_dict.items()} instead."
-        )
-    if {p + k for k in unexpected} >= set(missing):
-        return (
-            "\n\tHint: the model's keys start with 'module.' and the checkpoint's do not; load "
-            "it into the wrapped model (model.module) instead."
-        )
-    return ""
