@@ -12,6 +12,7 @@ venv: .venv/.installed
 	$(PY) -m pip install -q -e '.[dev]'
 	@# The differential tests compare against the real PyTorch (CPU build).
 	$(PY) -m pip install -q torch==2.13.0 || echo "torch not installed: differential tests will skip"
+	$(PY) -m pip install -q torchsummary || echo "torchsummary not installed: the summary comparison tests will skip"
 	touch $@
 
 data:

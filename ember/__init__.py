@@ -200,6 +200,7 @@ from .ops.statistics import norm, std, std_mean, var, var_mean
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .tensor import Size, Tensor
+from .tools.summary import summary
 
 __version__ = "0.1.0"
 
