@@ -202,12 +202,12 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, requires_grad=F
     return SparseTensor._build(ix, vd, size)
 
 
-def accumulate(old: Tensor | None, new: SparseTensor) -> Tensor:
-    """``old + new`` for a gradient accumulation where ``new`` is sparse (the engine's path)."""
+def accumulate(old: Tensor | None, new: Tensor) -> Tensor:
+    """``old + new`` for a gradient accumulation where either is sparse (the engine's path)."""
     if old is None:
         return new.clone()
     if isinstance(old, SparseTensor):
-        return old + new
+        return old + new  # sparse + sparse stays sparse; sparse + dense is a dense copy
     np.add.at(old._data, tuple(new._ix), new._data.astype(old._data.dtype))
     old._vc[0] += 1
     return old

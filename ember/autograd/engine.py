@@ -227,6 +227,8 @@ def _check(node, i, a, g):
                 f"function {node.name()} returned a gradient of type {type(g).__name__} at "
                 f"index {i}; expected a Tensor or None"
             )
+    if g.is_sparse:  # Embedding(sparse=True): a SparseTensor keeps its own layout
+        return g
     shape = a._data.shape
     if g._data.shape != shape:
         if not broadcastable_to(shape, g._data.shape):
@@ -279,6 +281,11 @@ def _output_hooks(node, grads, capture, results):
 
 def _accumulate(leaf, g, create_graph):
 
+    if g.is_sparse or (leaf._grad is not None and leaf._grad.is_sparse):
+        from ..sparse import accumulate
+
+        leaf._grad = accumulate(leaf._grad, g)
+        return
     if leaf._grad is None:
         if create_graph:
             leaf._grad = g
