@@ -6,7 +6,7 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 
 from __future__ import annotations
 
-from . import autograd, dtypes, optim, return_types, utils
+from . import autograd, dtypes, nn, optim, return_types, sparse, utils
 from ._formatting import set_printoptions
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
@@ -199,6 +199,7 @@ from .ops.sorting import argsort, msort, sort, topk, unique
 from .ops.statistics import norm, std, std_mean, var, var_mean
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
+from .sparse import sparse_coo_tensor
 from .tensor import Size, Tensor
 from .tools.summary import summary
 
