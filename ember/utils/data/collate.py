@@ -36,60 +36,56 @@ def _type_name(x) -> str:
 
 
 def _stack(arrays: list[np.ndarray]) -> Tensor:
-    """One ``np.stack`` of the arrays, after PyTorch's checks and type promotion."""
+    """The arrays stacked along a new dim 0, with PyTorch's checks and type promotion."""
+    try:
+        # np.array of equal-shaped arrays is one C-level stack, about twice as fast as
+        # np.stack for a batch of small samples (no per-array Python work).
+        out = np.array(arrays)
+    except ValueError:
+        out = None
     shape = arrays[0].shape
-    dt = arrays[0].dtype
-    mixed = False
-    for i, a in enumerate(arrays):
-        if a.shape != shape:
-            raise RuntimeError(
-                f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 "
-                f"and {list(a.shape)} at entry {i}"
-            )
-        if a.dtype != dt:
-            mixed = True
-    if not mixed:
-        return _make(np.stack(arrays))
-    # NumPy would widen int64 + float32 to float64; PyTorch's promotion gives float32.
-    target = dtypes.from_numpy(dt)
-    for a in arrays:
-        target = dtypes.promote(target, dtypes.from_numpy(a.dtype))
-    return _make(np.stack(arrays, dtype=target.np, casting="unsafe"))
+    if out is None or out.shape[1:] != shape:
+        for i, a in enumerate(arrays):
+            if a.shape != shape:
+                raise RuntimeError(
+                    f"stack expects each tensor to be equal size, but got {list(shape)} at "
+                    f"entry 0 and {list(a.shape)} at entry {i}"
+                ) from None
+    if out.dtype != arrays[0].dtype:
+        # Mixed dtypes: NumPy would widen int64 + float32 to float64; PyTorch's promotion gives
+        # float32.
+        target = None
+        for a in arrays:
+            d = dtypes.from_numpy(a.dtype)
+            target = d if target is None else dtypes.promote(target, d)
+        out = np.stack(arrays, dtype=target.np, casting="unsafe")
+    return _make(out)
 
 
 def _collate_tensors(batch) -> Tensor:
-    arrays = []
-    grad = False
-    for i, b in enumerate(batch):
-        if not isinstance(b, Tensor):
-            raise TypeError(
-                f"expected Tensor as element {i} in argument 0, but got {_type_name(b)}"
-            )
-        arrays.append(b._data)
-        grad = grad or b._rg
-    if grad:
+    if not all(isinstance(b, Tensor) for b in batch):
+        i, b = next((i, b) for i, b in enumerate(batch) if not isinstance(b, Tensor))
+        raise TypeError(f"expected Tensor as element {i} in argument 0, but got {_type_name(b)}")
+    if any(b._rg for b in batch):
         # Samples that carry a graph keep it: the recorded stack routes gradients back.
         from ...ops.movement import stack
 
         return stack(list(batch))
-    return _stack(arrays)
+    return _stack([b._data for b in batch])
 
 
 def _collate_arrays(batch) -> Tensor:
-    arrays = []
-    for b in batch:
-        if isinstance(b, Tensor):
-            a = b._data
-        elif isinstance(b, np.ndarray):
-            a = b
-        else:
-            from ...creation import as_tensor
+    if all(type(b) is np.ndarray for b in batch):
+        arrays = list(batch)
+    else:
+        # PyTorch converts each element with as_tensor: lists and tensors are accepted too.
+        from ...creation import as_tensor
 
-            a = as_tensor(b)._data
-        if a.dtype.kind in "USO":
-            raise TypeError(_UNSUPPORTED.format(a.dtype))
-        dtypes.from_numpy(a.dtype)  # TypeError naming the dtype for the ones ember lacks
-        arrays.append(a)
+        arrays = [b._data if isinstance(b, Tensor) else as_tensor(b)._data for b in batch]
+    for dt in {a.dtype for a in arrays}:
+        if dt.kind in "USO":
+            raise TypeError(_UNSUPPORTED.format(dt))
+        dtypes.from_numpy(dt)  # TypeError naming the dtype for the ones ember lacks
     return _stack(arrays)
 
 
