@@ -48,6 +48,20 @@ UNSUPPORTED_STORAGES = {
     "QUInt4x2Storage": "quint4x2",
     "QUInt2x4Storage": "quint2x4",
 }
+# PyTorch dtypes that ember lacks, named in the error instead of "refusing the global".
+UNSUPPORTED_DTYPES = frozenset(
+    ["bfloat16", "complex32", "complex64", "complex128", "cfloat", "cdouble", "chalf"]
+    + ["uint16", "uint32", "uint64", "qint8", "quint8", "qint32", "quint4x2", "quint2x4"]
+    + ["bits1x8", "bits2x4", "bits4x2", "bits8", "bits16"]
+    + [f"int{n}" for n in range(1, 8)]
+    + [f"uint{n}" for n in range(1, 8)]
+)
+
+
+def is_unsupported_dtype(name: str) -> bool:
+    return name in UNSUPPORTED_DTYPES or name.startswith("float8_") or name.startswith("float4_")
+
+
 # torch.float32 pickles as the global ``torch.float32``; its aliases are globals too.
 DTYPE_GLOBALS = {d.name: d for d in dtypes.ALL} | {
     "float": dtypes.float32,

@@ -141,6 +141,10 @@ class RestrictedUnpickler(pickle._Unpickler):
             return _user_safe[full]
         if module == "torch" and name in fmt.UNSUPPORTED_STORAGES:
             _refuse_storage(name)
+        if module == "torch" and fmt.is_unsupported_dtype(name):
+            raise fmt.CheckpointError(
+                f"the checkpoint holds torch.{name} values, a dtype ember does not support"
+            )
         hint = _hint(full) or (
             " If you trust the file and this global is a plain data class, allow it with "
             "ember.serialization.add_safe_globals([...])."

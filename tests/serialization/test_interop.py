@@ -513,3 +513,59 @@ def test_big_endian_checkpoints_are_byteswapped(tmp_path):
             zf.writestr(n, data)
     got = ember.load(tmp_path / "be.pt")
     assert got["x"].tolist() == [1.5, -2.0, 3.25] and got["i"].tolist() == [1, 256]
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["bfloat16", "complex64", "uint16", "float8_e4m3fn"])
+def test_dtypes_ember_lacks_are_named(tmp_path, dtype):
+    torch.save({"x": torch.zeros(2, dtype=getattr(torch, dtype))}, tmp_path / "d.pt")
+    with pytest.raises(ember.serialization.CheckpointError, match=dtype):
+        ember.load(tmp_path / "d.pt")
+
+
+def test_tensors_loaded_with_mmap_save_again(tmp_path):
+    ember.save({"a": ember.arange(5.0), "b": ember.ones(2, 2)}, tmp_path / "a.pt")
+    mapped = ember.load(tmp_path / "a.pt", mmap=True)
+    ember.save(mapped, tmp_path / "b.pt")
+    with zipfile.ZipFile(tmp_path / "b.pt") as zf:
+        sizes = [zf.getinfo(f"b/data/{k}").file_size for k in "01"]
+    assert sizes == [20, 16]  # each storage alone, not the whole mapped file
+    again = ember.load(tmp_path / "b.pt")
+    assert again["a"].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0] and again["b"].equal(ember.ones(2, 2))
+
+
+@requires_torch
+def test_a_training_checkpoint_crosses_to_torch_and_back(tmp_path):
+    optim = pytest.importorskip("ember.optim")
+    if not hasattr(nn, "Linear") or not hasattr(optim, "lr_scheduler"):
+        pytest.skip("nn.Linear or optim.lr_scheduler are not there yet")
+    model = nn.Linear(3, 2)
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    sched = optim.lr_scheduler.StepLR(opt, step_size=2)
+    model(ember.ones(4, 3)).sum().backward()
+    opt.step()
+    sched.step()
+    ckpt = {"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict()}
+    ember.save(ckpt, tmp_path / "ember.pt")
+
+    got = torch.load(tmp_path / "ember.pt", weights_only=True)
+    tmodel = torch.nn.Linear(3, 2)
+    tmodel.load_state_dict(got["model"])
+    topt = torch.optim.Adam(tmodel.parameters(), lr=0.5)
+    topt.load_state_dict(got["opt"])
+    tsched = torch.optim.lr_scheduler.StepLR(topt, step_size=2)
+    tsched.load_state_dict(got["sched"])
+    assert topt.param_groups[0]["lr"] == opt.param_groups[0]["lr"]
+    torch.save(
+        {"model": tmodel.state_dict(), "opt": topt.state_dict(), "sched": tsched.state_dict()},
+        tmp_path / "torch.pt",
+    )
+
+    back = ember.load(tmp_path / "torch.pt")
+    model2 = nn.Linear(3, 2)
+    model2.load_state_dict(back["model"])
+    opt2 = optim.Adam(model2.parameters(), lr=0.5)
+    opt2.load_state_dict(back["opt"])
+    assert model2.weight.equal(model.weight) and opt2.param_groups[0]["lr"] == 0.01
+    for k, v in opt.state_dict()["state"][0].items():
+        assert opt2.state_dict()["state"][0][k].equal(v)
