@@ -8,7 +8,9 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
@@ -22,7 +24,9 @@ __all__ = [
     "AdamW",
     "Adamax",
     "LBFGS",
+    "NAdam",
     "Optimizer",
+    "RAdam",
     "RMSprop",
     "Rprop",
     "SGD",

@@ -131,3 +131,32 @@ def test_lbfgs_param_without_grad_counts_as_zero():
         opt.step(closure)
         assert unused.item() == 5.0
         assert opt.state[a]["d"].shape == (3,)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_state_dict_round_trip_continues_identically(line_search_fn):
+    import copy
+
+    w, b, x, y = setup(ember)
+    opt = ember.optim.LBFGS([w, b], max_iter=4, line_search_fn=line_search_fn)
+
+    def make_closure(opt, w, b):
+        def closure():
+            opt.zero_grad()
+            loss = rosenbrock_like(ember, w, b, x, y)
+            loss.backward()
+            return loss
+
+        return closure
+
+    opt.step(make_closure(opt, w, b))
+    saved = copy.deepcopy(opt.state_dict())
+    w2, b2 = copy.deepcopy(w), copy.deepcopy(b)
+    for _ in range(2):
+        opt.step(make_closure(opt, w, b))
+    opt2 = ember.optim.LBFGS([w2, b2])
+    opt2.load_state_dict(saved)
+    for _ in range(2):
+        opt2.step(make_closure(opt2, w2, b2))
+    np.testing.assert_array_equal(w.detach().numpy(), w2.detach().numpy())
+    assert opt2.state[w2]["n_iter"] == opt.state[w]["n_iter"]

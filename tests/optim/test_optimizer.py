@@ -82,6 +82,8 @@ def raises_like_torch(make, exc, match):
         (lambda L: L.optim.Rprop([L.zeros(2)], etas=(1.5, 1.2)), ValueError, "eta values"),
         (lambda L: L.optim.LBFGS([L.zeros(2)], lr=-2), ValueError, "learning rate"),
         (lambda L: L.optim.SparseAdam([L.zeros(2)], lr=0.0), ValueError, "learning rate"),
+        (lambda L: L.optim.NAdam([L.zeros(2)], momentum_decay=-1), ValueError, "momentum_decay"),
+        (lambda L: L.optim.RAdam([L.zeros(2)], betas=(0.9, 1.0)), ValueError, "index 1"),
         (lambda L: L.optim.SparseAdam([L.zeros(2)], eps=0.0), ValueError, "epsilon"),
     ],
 )
@@ -104,7 +106,8 @@ def test_accepted_keyword_options():
 
 @requires_torch
 def test_defaults_and_group_options_equal_torch():
-    for name in ["SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "ASGD", "RMSprop"]:
+    names = ["SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "ASGD", "RMSprop"]
+    for name in names + ["NAdam", "RAdam"]:
         e = getattr(ember.optim, name)([ember.zeros(2, requires_grad=True)])
         t = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)])
         assert e.defaults == t.defaults, name
@@ -319,6 +322,27 @@ def test_round_trip_through_ember_save_and_load():
     train(ember, opt, w, b, 3)
     train(ember, opt2, w2, b2, 3)
     np.testing.assert_array_equal(w.detach().numpy(), w2.detach().numpy())
+
+
+@requires_torch
+def test_ember_saved_state_dict_loads_in_torch():
+    if not hasattr(ember, "save"):
+        pytest.skip("ember.save not available yet")
+    w, b = quad_params(ember)
+    opt = optim.Adam([w, b], lr=0.05)
+    train(ember, opt, w, b, 3)
+    buf = io.BytesIO()
+    ember.save(opt.state_dict(), buf)
+    buf.seek(0)
+    sd = torch.load(buf, weights_only=True)
+    tw = torch.tensor(w.detach().numpy().copy(), requires_grad=True)
+    tb = torch.tensor(b.detach().numpy().copy(), requires_grad=True)
+    topt = torch.optim.Adam([tw, tb])
+    topt.load_state_dict(sd)
+    assert topt.state[tw]["step"].item() == 3.0 and topt.param_groups[0]["lr"] == 0.05
+    train(ember, opt, w, b, 2)
+    train(torch, topt, tw, tb, 2)
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
 
 
 def _convert(value, to):

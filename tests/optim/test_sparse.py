@@ -92,6 +92,8 @@ def test_sparse_adam_refuses_dense_gradients_like_torch():
         ("ASGD", "ASGD does not support sparse gradients"),
         ("RMSprop", "RMSprop does not support sparse gradients"),
         ("Rprop", "Rprop does not support sparse gradients"),
+        ("NAdam", "NAdam does not support sparse gradients"),
+        ("RAdam", "RAdam does not support sparse gradients"),
     ],
 )
 def test_dense_optimizers_refuse_sparse_gradients_like_torch(name, message):

@@ -1,0 +1,163 @@
+"""NAdam: Adam with Nesterov momentum (Dozat, 2016), the momentum coefficient warming up as
+mu_t = beta1 (1 - 0.5 * 0.96^(t psi))."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .adam import _check_betas
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_differentiable,
+    _check_lr,
+    _effective_grad,
+    _scalar,
+    _scalar_tensor,
+    _zeros,
+)
+
+__all__ = ["NAdam", "nadam"]
+
+
+class NAdam(Optimizer):
+    """NAdam.
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate (default 2e-3).
+        betas: decay rates of the moment averages (default (0.9, 0.999)).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty, or decoupled decay with ``decoupled_weight_decay`` (default 0).
+        momentum_decay: psi, the warm-up rate of the momentum (default 4e-3).
+        maximize: ascend the objective instead of descending it.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum_decay": momentum_decay,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            params, grads, states = self._gather(
+                group, "NAdam does not support sparse gradients", _init_state
+            )
+            beta1, beta2 = group["betas"]
+            nadam(
+                [p._data for p in params],
+                grads,
+                [st["exp_avg"]._data for st in states],
+                [st["exp_avg_sq"]._data for st in states],
+                [st["mu_product"]._data for st in states],
+                [st["step"]._data for st in states],
+                beta1=beta1,
+                beta2=beta2,
+                lr=_scalar(group["lr"]),
+                weight_decay=group["weight_decay"],
+                momentum_decay=group["momentum_decay"],
+                eps=group["eps"],
+                decoupled_weight_decay=group["decoupled_weight_decay"],
+                maximize=group["maximize"],
+            )
+            _bump(params)
+        return loss
+
+
+def _init_state(p, st):
+    st["step"] = _scalar_tensor()
+    st["mu_product"] = _scalar_tensor(1.0)
+    st["exp_avg"] = _zeros(p)
+    st["exp_avg_sq"] = _zeros(p)
+
+
+def nadam(
+    params,
+    grads,
+    exp_avgs,
+    exp_avg_sqs,
+    mu_products,
+    steps,
+    *,
+    beta1,
+    beta2,
+    lr,
+    weight_decay,
+    momentum_decay,
+    eps,
+    decoupled_weight_decay,
+    maximize,
+) -> None:
+    """NAdam on arrays, in place (``mu_products``, ``steps``: 0-d float32 arrays).
+
+    t += 1;  g = -grad if maximize else grad;  weight decay as in Adam / AdamW
+    mu_t = beta1 (1 - 0.5 * 0.96^(t psi));   M_t = M_{t-1} mu_t  (kept in float32)
+    m = m + (1 - beta1)(g - m);  v = beta2 v + (1 - beta2) g^2
+    d = sqrt(v / (1 - beta2^t)) + eps
+    p -= lr (1 - mu_t) / (1 - M_t) * g / d + lr mu_{t+1} / (1 - M_t mu_{t+1}) * m / d
+    """
+    for i, p in enumerate(params):
+        steps[i] += 1
+        t = float(steps[i])
+        if decoupled_weight_decay:
+            g = _effective_grad(grads[i], p, 0, maximize)
+            if weight_decay != 0:
+                p *= 1 - lr * weight_decay
+        else:
+            g = _effective_grad(grads[i], p, weight_decay, maximize)
+        mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))
+        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))
+        mu_products[i] *= mu
+        mu_product = float(mu_products[i])
+        m, v = exp_avgs[i], exp_avg_sqs[i]
+        tmp = np.subtract(g, m)
+        tmp *= 1 - beta1
+        m += tmp
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp
+        denom = np.divide(v, 1 - beta2**t)
+        np.sqrt(denom, out=denom)
+        denom += eps
+        np.divide(g, denom, out=tmp)
+        tmp *= lr * (1.0 - mu) / (1.0 - mu_product)
+        p -= tmp
+        np.divide(m, denom, out=tmp)
+        tmp *= lr * mu_next / (1.0 - mu_product * mu_next)
+        p -= tmp

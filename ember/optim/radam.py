@@ -1,0 +1,154 @@
+"""RAdam: Adam whose adaptive step is switched on only once the variance of the adaptive rate
+is tractable, and then rectified (Liu et al., 2019); before that it is SGD with momentum."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .adam import _check_betas
+from .optimizer import (
+    Optimizer,
+    _bump,
+    _check_differentiable,
+    _check_lr,
+    _effective_grad,
+    _scalar,
+    _scalar_tensor,
+    _zeros,
+)
+
+__all__ = ["RAdam", "radam"]
+
+
+class RAdam(Optimizer):
+    """Rectified Adam.
+
+    Args:
+        params: parameters or parameter groups to optimize.
+        lr: learning rate (default 1e-3).
+        betas: decay rates of the moment averages (default (0.9, 0.999)).
+        eps: added to the denominator for numerical stability (default 1e-8).
+        weight_decay: L2 penalty, or decoupled decay with ``decoupled_weight_decay`` (default 0).
+        maximize: ascend the objective instead of descending it.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
+        _check_lr(lr)
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check_betas(betas)
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_differentiable(differentiable)
+        defaults = {
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "differentiable": differentiable,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            params, grads, states = self._gather(
+                group, "RAdam does not support sparse gradients", _init_state
+            )
+            beta1, beta2 = group["betas"]
+            radam(
+                [p._data for p in params],
+                grads,
+                [st["exp_avg"]._data for st in states],
+                [st["exp_avg_sq"]._data for st in states],
+                [st["step"]._data for st in states],
+                beta1=beta1,
+                beta2=beta2,
+                lr=_scalar(group["lr"]),
+                weight_decay=group["weight_decay"],
+                eps=group["eps"],
+                decoupled_weight_decay=group["decoupled_weight_decay"],
+                maximize=group["maximize"],
+            )
+            _bump(params)
+        return loss
+
+
+def _init_state(p, st):
+    st["step"] = _scalar_tensor()
+    st["exp_avg"] = _zeros(p)
+    st["exp_avg_sq"] = _zeros(p)
+
+
+def radam(
+    params,
+    grads,
+    exp_avgs,
+    exp_avg_sqs,
+    steps,
+    *,
+    beta1,
+    beta2,
+    lr,
+    weight_decay,
+    eps,
+    decoupled_weight_decay,
+    maximize,
+) -> None:
+    """RAdam on arrays, in place.
+
+    t += 1;  g = -grad if maximize else grad;  weight decay as in Adam / AdamW
+    m = m + (1 - beta1)(g - m);  v = beta2 v + (1 - beta2) g^2;  m_hat = m / (1 - beta1^t)
+    rho_inf = 2 / (1 - beta2) - 1;  rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t)
+    rho_t > 5:  r = sqrt((rho_t - 4)(rho_t - 2) rho_inf / ((rho_inf - 4)(rho_inf - 2) rho_t))
+                p -= lr m_hat sqrt(1 - beta2^t) / (sqrt(v) + eps) r
+    otherwise:  p -= lr m_hat
+    """
+    for i, p in enumerate(params):
+        steps[i] += 1
+        t = float(steps[i])
+        if decoupled_weight_decay:
+            g = _effective_grad(grads[i], p, 0, maximize)
+            if weight_decay != 0:
+                p *= 1 - lr * weight_decay
+        else:
+            g = _effective_grad(grads[i], p, weight_decay, maximize)
+        m, v = exp_avgs[i], exp_avg_sqs[i]
+        tmp = np.subtract(g, m)
+        tmp *= 1 - beta1
+        m += tmp
+        v *= beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - beta2
+        v += tmp
+        bc1, bc2 = 1 - beta1**t, 1 - beta2**t
+        update = np.divide(m, bc1, out=tmp)
+        update *= lr
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * (beta2**t) / bc2
+        if rho_t > 5.0:
+            adaptive = np.sqrt(v)
+            adaptive += eps
+            np.divide(bc2**0.5, adaptive, out=adaptive)
+            update *= adaptive
+            rect = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+            update *= rect**0.5
+        p -= update
