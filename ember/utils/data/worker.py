@@ -36,7 +36,7 @@ from ._fetch import BaseIter, make_fetcher
 __all__ = ["WorkerInfo", "get_worker_info"]
 
 _POLL_S = 0.1  # how often a waiting main process checks that its workers are still alive
-_PARENT_POLL_S = 2.0  # how often an idle worker checks that its main process is still alive
+_PARENT_POLL_S = 1.0  # how often an idle worker checks that its main process is still alive
 _JOIN_S = 5.0  # how long shutdown waits for workers to stop before terminating them
 
 
@@ -250,6 +250,13 @@ class MultiProcessIter(BaseIter):
     (``in_order=False`` yields them as they arrive instead)."""
 
     def __init__(self, loader):
+        self._shutdown = True  # until the workers are up
+        if loader.prefetch_factor <= 0:
+            # PyTorch accepts 0 when building the loader and fails here, with this class.
+            raise AssertionError(
+                "prefetch_factor must be greater than 0 for worker processes, but got "
+                f"prefetch_factor={loader.prefetch_factor}"
+            )
         super().__init__(loader)
         self._num_workers = loader.num_workers
         self._prefetch = loader.prefetch_factor * loader.num_workers
@@ -257,7 +264,6 @@ class MultiProcessIter(BaseIter):
         self._persistent = loader.persistent_workers
         self._in_order = loader.in_order
         self._owner_pid = os.getpid()
-        self._shutdown = True  # until the workers are up
         ctx = loader.multiprocessing_context or _default_context()
         self._reader, self._writer = ctx.Pipe(duplex=False)
         self._write_lock = ctx.Lock()

@@ -365,3 +365,9 @@ def _running(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is not running
     except FileNotFoundError:
         return False
+
+
+def test_prefetch_factor_zero_fails_on_iteration_as_torch():
+    loader = DataLoader(range(4), num_workers=1, prefetch_factor=0)
+    with pytest.raises(AssertionError, match="prefetch_factor must be greater than 0"):
+        iter(loader)
