@@ -539,3 +539,8 @@ from ._cyclic_lr import (  # noqa: E402
     OneCycleLR,
     ReduceLROnPlateau,
 )
+
+# They belong to this module's public face: pickles and reprs name it, not the private file.
+for _cls in (CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, ReduceLROnPlateau):
+    _cls.__module__ = __name__
+del _cls
