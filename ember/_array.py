@@ -60,7 +60,7 @@ def broadcast_error(exc: Exception, operands) -> RuntimeError | None:
     and ask here for PyTorch's message, so the path that succeeds pays nothing. Returns None
     when ``exc`` is about something else, so the caller re-raises it unchanged.
     """
-    if "could not be broadcast" not in str(exc):
+    if "broadcast" not in str(exc):
         return None
     acc: tuple = ()
     for x in operands:

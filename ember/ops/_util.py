@@ -107,6 +107,8 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     else:
         check_inplace_allowed(self)
     stand = snapshot(self)
+    # ``x.mul_(x)``: the operand is the old x too (the object x is about to get a new history).
+    args = tuple(stand if a is self else a for a in args)
     out = op(stand, *args, **kwargs)
     node = out.grad_fn
     if node is not None and any(t is stand for t in node._saved):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random as _random
+from .._array import broadcast_error
 from ..autograd.function import Op, check_inplace_allowed
 from ..autograd.grad_mode import state as _state
 from ..tensor import Tensor
@@ -68,16 +69,16 @@ def copy_(self: Tensor, src) -> Tensor:
     """Copy ``src`` (broadcast, converted to this dtype) into this tensor's storage."""
     if not isinstance(src, Tensor):
         src = Tensor._wrap(np.asarray(src))
-    try:
-        np.broadcast_shapes(src._data.shape, self._data.shape)
-        if np.broadcast_shapes(src._data.shape, self._data.shape) != self._data.shape:
-            raise ValueError
-    except ValueError:
-        raise RuntimeError(
-            f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match "
-            f"the size of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at "
-            f"non-singleton dimension {max(self._data.ndim - 1, 0)}"
-        ) from None
+    if src._data.shape != self._data.shape:
+        try:
+            shape = np.broadcast_shapes(self._data.shape, src._data.shape)
+        except ValueError as e:
+            raise broadcast_error(e, (self, src)) or e from None
+        if shape != self._data.shape:
+            raise RuntimeError(
+                f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+                f"{list(shape)}"
+            )
     if (src._rg or self._rg) and _state.enabled:
         return inplace(self, lambda s, v: Copy.apply(s, v.to(s.dtype)), src)
     _check(self)

@@ -391,7 +391,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     try:
         shape = np.broadcast_shapes(input._data.shape, mask._data.shape)
     except ValueError as e:
-        raise broadcast_error(ValueError("could not be broadcast"), (mask, input)) or e from None
+        raise broadcast_error(e, (mask, input)) or e from None
     return getitem(expand(input, shape), np.broadcast_to(mask._data, shape))
 
 

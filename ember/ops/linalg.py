@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._array import broadcast_error
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._util import _type_word
@@ -21,12 +22,29 @@ _SCALAR = {
 }
 
 
-def _check_dtypes(a: Tensor, b: Tensor, n1="mat1", n2="mat2"):
+def _mismatch_m1_m2(a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
-            f"expected {n1} and {n2} to have the same dtype, but got: "
+            f"expected m1 and m2 to have the same dtype, but got: "
             f"{_SCALAR[a._data.dtype.name]} != {_SCALAR[b._data.dtype.name]}"
         )
+
+
+def _mismatch_scalar_type(a: Tensor, b: Tensor) -> None:
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_type_word(a._data.dtype)} but found "
+            f"{_type_word(b._data.dtype)}"
+        )
+
+
+def _check_tensors(name: str, input, other) -> None:
+    for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                f"{type(x).__name__}"
+            )
 
 
 class MatMul(Op):
@@ -60,13 +78,16 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         raise RuntimeError("self must be a matrix")
     if mat2._data.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if input._data.shape[1] != mat2._data.shape[0]:
-        raise RuntimeError(
-            f"mat1 and mat2 shapes cannot be multiplied ({input._data.shape[0]}x"
-            f"{input._data.shape[1]} and {mat2._data.shape[0]}x{mat2._data.shape[1]})"
-        )
-    _check_dtypes(input, mat2, "self", "mat2")
+    _check_mm_shapes(input._data.shape, mat2._data.shape)
+    _mismatch_m1_m2(input, mat2)
     return Mm.apply(input, mat2)
+
+
+def _check_mm_shapes(sa: tuple, sb: tuple) -> None:
+    if sa[1] != sb[0]:
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+        )
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -76,68 +97,80 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if mat2._data.ndim != 3:
         raise RuntimeError("batch2 must be a 3D tensor")
     s1, s2 = input._data.shape, mat2._data.shape
-    if s1[0] != s2[0] or s1[2] != s2[1]:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{s1[0]}, {s1[2]}] "
-            f"but got: [{s2[0]}, {s2[1]}]."
-        )
-    _check_dtypes(input, mat2, "self", "mat2")
+    _check_batch2(s1[0], s1[2], s2[0], s2[1])
+    _mismatch_scalar_type(input, mat2)
     return Bmm.apply(input, mat2)
 
 
+def _check_batch2(b1: int, k1: int, b2: int, k2: int) -> None:
+    if b1 != b2 or k1 != k2:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: [{b1}, {k1}] "
+            f"but got: [{b2}, {k2}]."
+        )
+
+
+def _check_mv(sm: tuple, sv: tuple, m: Tensor, v: Tensor) -> None:
+    if sm[-1] != sv[0]:
+        rows = int(np.prod(sm[:-1]))
+        raise RuntimeError(
+            f"size mismatch, got input ({rows}), mat ({rows}x{sm[-1]}), vec ({sv[0]})"
+        )
+    if m._data.dtype != v._data.dtype:
+        # PyTorch's addmv names the result (in the vector's dtype), the matrix, the vector.
+        wv, wm = _type_word(v._data.dtype), _type_word(m._data.dtype)
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {wv}, {wm}, and {wv}"
+        )
+
+
 def matmul(input, other) -> Tensor:
-    """NumPy-style matmul: 1-D operands are promoted to matrices, batch dims broadcast."""
+    """NumPy-style matmul: 1-D operands are promoted to matrices, batch dims broadcast.
+
+    The checks follow the path PyTorch takes for each pair of ranks (dot, mv, mm, or a
+    broadcast bmm), so the errors carry the same facts.
+    """
     from .movement import squeeze, unsqueeze
 
-    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
-        from ._util import as_tensor_operand
-
-        input, other = as_tensor_operand(input), as_tensor_operand(other)
+    _check_tensors("matmul", input, other)
     na, nb = input._data.ndim, other._data.ndim
     if na == 0 or nb == 0:
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {na}D and {nb}D"
         )
-    _check_dtypes(input, other, "self" if na == 1 else "mat1", "mat2")
     sa, sb = input._data.shape, other._data.shape
-    k_a = sa[-1]
-    k_b = sb[0] if nb == 1 else sb[-2]
-    if k_a != k_b:
-        if na == 1 and nb == 1:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
-                "the same number of elements, but got "
-                f"{sa[0]} and {sb[0]} elements respectively"
-            )
-        left = f"{sa[0]}x{sa[-1]}" if na <= 2 else f"{int(np.prod(sa[:-1]))}x{sa[-1]}"
-        right = (
-            f"{sb[0]}x{sb[1]}" if nb == 2 else (f"{sb[0]}x1" if nb == 1 else f"{sb[-2]}x{sb[-1]}")
-        )
-        if na == 1:
-            left = f"1x{sa[0]}"
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({left} and {right})")
-    if na == 2 and nb == 2:
-        return Mm.apply(input, other)
+    if na == 1 and nb == 1:
+        return dot(input, other)
+    if nb == 1:  # (..., n, k) @ (k,): matrix-vector
+        _check_mv(sa, sb, input, other)
+        return squeeze(MatMul.apply(input, unsqueeze(other, -1)), -1)
+    if na <= 2 and nb == 2:  # mm, with a vector on the left promoted to one row
+        a = unsqueeze(input, 0) if na == 1 else input
+        _check_mm_shapes(a._data.shape, sb)
+        _mismatch_m1_m2(input, other)
+        out = Mm.apply(a, other)
+        return squeeze(out, 0) if na == 1 else out
+    if nb == 2:  # (..., n, k) @ (k, p): PyTorch folds the batch into the rows
+        rows = int(np.prod(sa[:-1]))
+        _check_mm_shapes((rows, sa[-1]), sb)
+        _mismatch_m1_m2(input, other)
+        return MatMul.apply(input, other)
+    # A broadcast batched product.
     a = unsqueeze(input, 0) if na == 1 else input
-    b = unsqueeze(other, -1) if nb == 1 else other
-    if a._data.ndim > 2 and b._data.ndim > 2:
-        ba, bb = a._data.shape[:-2], b._data.shape[:-2]
-        try:
-            np.broadcast_shapes(ba, bb)
-        except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({ba[-1]}) must match the size of tensor b ({bb[-1]}) at "
-                f"non-singleton dimension {len(np.broadcast_shapes(ba[-1:], ba[-1:])) - 1}"
-            ) from None
-    out = MatMul.apply(a, b)
-    if na == 1:
-        out = squeeze(out, -2)
-    if nb == 1:
-        out = squeeze(out, -1)
-    return out
+    ba, bb = a._data.shape[:-2], sb[:-2]
+    try:
+        batch = np.broadcast_shapes(ba, bb)
+    except ValueError as e:
+        shapes = (np.broadcast_to(np.int8(0), ba), np.broadcast_to(np.int8(0), bb))
+        raise broadcast_error(e, shapes) or e from None
+    _check_batch2(int(np.prod(batch)), a._data.shape[-1], int(np.prod(batch)), sb[-2])
+    _mismatch_scalar_type(input, other)
+    out = MatMul.apply(a, other)
+    return squeeze(out, -2) if na == 1 else out
 
 
 def dot(input: Tensor, other: Tensor) -> Tensor:
+    """The inner product of two 1-D tensors."""
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input._data.ndim}D and {other._data.ndim}D tensors"
@@ -147,15 +180,27 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
             f"dot : expected both vectors to have same dtype, but found "
             f"{_type_word(input._data.dtype)} and {_type_word(other._data.dtype)}"
         )
-    return matmul(input, other)
+    n, m = input._data.shape[0], other._data.shape[0]
+    if n != m:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same "
+            f"number of elements, but got {n} and {m} elements respectively"
+        )
+    from .movement import squeeze, unsqueeze
+
+    return squeeze(Mm.apply(unsqueeze(input, 0), unsqueeze(other, 1)), (0, 1))
 
 
 inner = dot
 
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """The outer product of two vectors (dtypes promote, as in PyTorch)."""
     from .movement import unsqueeze
 
+    for name, x in (("self", input), ("vec2", vec2)):
+        if x._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {x._data.ndim}-D")
     return unsqueeze(input, 1) * unsqueeze(vec2, 0)
 
 
@@ -163,6 +208,11 @@ ger = outer
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
+    """Matrix-vector product: (n, m) @ (m,) -> (n,)."""
+    if input._data.ndim != 2 or vec._data.ndim != 1:
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {input._data.ndim}, {vec._data.ndim}"
+        )
     return matmul(input, vec)
 
 
