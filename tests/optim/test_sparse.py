@@ -117,3 +117,25 @@ def test_zero_grad_in_place_empties_a_sparse_gradient():
     assert w._grad.is_sparse and w._grad._nnz() == 0
     opt.step()  # an empty sparse gradient moves nothing
     assert np.all(w.detach().numpy() == 0)
+
+
+def test_sparse_adam_with_embedding():
+    nn = pytest.importorskip("ember.nn")
+    if not hasattr(nn, "Embedding"):
+        pytest.skip("nn.Embedding not available yet")
+    results = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        emb = lib.nn.Embedding(10, 3, sparse=True)
+        with lib.no_grad():
+            emb.weight.copy_(lib.tensor(np.linspace(-1, 1, 30, dtype=np.float32).reshape(10, 3)))
+        opt = lib.optim.SparseAdam(emb.parameters(), lr=0.1)
+        target = lib.tensor(np.ones((4, 3), np.float32))
+        for step in range(10):
+            idx = lib.tensor(np.array([step % 10, 3, 3, 7]))
+            opt.zero_grad()
+            loss = ((emb(idx) - target) ** 2).mean()
+            loss.backward()
+            opt.step()
+        results.append(emb.weight.detach().numpy().copy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6)
