@@ -127,12 +127,13 @@ def max_indices(xp, out, win: Window) -> np.ndarray:
 
 
 def avg_divisor(win: Window, count_include_pad: bool, divisor_override, dtype):
-    """The divisor of each window: a scalar when all are equal, else an (Ho, Wo) array.
+    """The divisor of each window: a scalar when all are equal, else an (Ho, Wo) array (in
+    ``dtype`` for floats, int64 for integer input).
 
     PyTorch counts padding (when asked) but never the ceil_mode overhang past it.
     """
     if divisor_override is not None:
-        return dtype.type(1.0 / divisor_override)
+        return int(divisor_override)
     sizes = []
     for ax in range(2):
         n, k, s, p = win.in_hw[ax], win.kernel[ax], win.stride[ax], win.pad[ax]
@@ -143,22 +144,25 @@ def avg_divisor(win: Window, count_include_pad: bool, divisor_override, dtype):
         sizes.append(end - start)
     div = sizes[0][:, None] * sizes[1][None, :]
     if (div == div.flat[0]).all():
-        return dtype.type(1.0 / div.flat[0])
-    return (1.0 / div).astype(dtype)
+        return int(div.flat[0])
+    return div.astype(dtype) if dtype.kind == "f" else div
 
 
-def avg_gather(x: np.ndarray, win: Window, scale) -> np.ndarray:
+def avg_gather(x: np.ndarray, win: Window, div) -> np.ndarray:
     xp = pad(x, win, 0)
     it = win.offsets()
     out = xp[next(it)[2]].copy()
     for _, _, ix in it:
         out += xp[ix]
-    out *= scale
+    if out.dtype.kind != "f":
+        # Integer input: the mean truncated toward zero, as PyTorch's integer kernels do.
+        return np.trunc(out / div).astype(out.dtype)
+    out /= div
     return out
 
 
-def avg_scatter(g: np.ndarray, win: Window, scale, shape) -> np.ndarray:
-    gs = g * scale
+def avg_scatter(g: np.ndarray, win: Window, div, shape) -> np.ndarray:
+    gs = g / div
     if win.disjoint() and not win.needs_pad():
         dx = np.zeros(shape, g.dtype)
         for _, _, ix in win.offsets():

@@ -113,33 +113,33 @@ class _MaxPoolGather(Op):
 
 
 class AvgPool2D(Op):
-    """Mean over each window: the sum of the k*k offset slices times 1 / divisor."""
+    """Mean over each window: the sum of the k*k offset slices over the divisor."""
 
     @staticmethod
-    def forward(ctx, x, win, scale):
+    def forward(ctx, x, win, div):
         if ctx.inputs is not None:
             ctx.save_for_backward(x)  # only for its shape, and so a second backward raises
-            ctx.win, ctx.scale = win, scale
-        return avg_gather(x._data, win, scale)
+            ctx.win, ctx.div = win, div
+        return avg_gather(x._data, win, div)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _AvgPoolScatter.apply(g, ctx.win, ctx.scale, x._data.shape), None, None
+        return _AvgPoolScatter.apply(g, ctx.win, ctx.div, x._data.shape), None, None
 
 
 class _AvgPoolScatter(Op):
     """The backward of average pooling; its own backward is average pooling again."""
 
     @staticmethod
-    def forward(ctx, g, win, scale, shape):
+    def forward(ctx, g, win, div, shape):
         if ctx.inputs is not None:
-            ctx.win, ctx.scale = win, scale
-        return avg_scatter(g._data, win, scale, shape)
+            ctx.win, ctx.div = win, div
+        return avg_scatter(g._data, win, div, shape)
 
     @staticmethod
     def backward(ctx, gg):
-        return AvgPool2D.apply(gg, ctx.win, ctx.scale), None, None, None
+        return AvgPool2D.apply(gg, ctx.win, ctx.div), None, None, None
 
     def name(self) -> str:
         return "AvgPool2DBackwardBackward0"
@@ -426,8 +426,8 @@ def avg_pool2d(
 
     def run(x):
         win = _window(x, 2, "avg_pool2d", kernel_size, stride, padding, 1, ceil_mode)
-        scale = avg_divisor(win, count_include_pad, divisor_override, x._data.dtype)
-        return AvgPool2D.apply(x, win, scale)
+        div = avg_divisor(win, count_include_pad, divisor_override, x._data.dtype)
+        return AvgPool2D.apply(x, win, div)
 
     return _batched(input, 2, run)
 
@@ -445,8 +445,8 @@ def avg_pool1d(
 
     def run(x):
         win = _window(x, 1, "avg_pool1d", kernel_size, stride, padding, 1, ceil_mode)
-        scale = avg_divisor(win, count_include_pad, None, x._data.dtype)
-        return _as2d(x, lambda x2: AvgPool2D.apply(x2, win, scale))
+        div = avg_divisor(win, count_include_pad, None, x._data.dtype)
+        return _as2d(x, lambda x2: AvgPool2D.apply(x2, win, div))
 
     return _batched(input, 1, run)
 
