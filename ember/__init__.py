@@ -108,6 +108,7 @@ from .ops.comparison import (
     ne,
     not_equal,
 )
+from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.conversion import clone
 from .ops.elementwise import (
     abs,
@@ -179,6 +180,13 @@ from .ops.movement import (
     unflatten,
     unsqueeze,
     vstack,
+)
+from .ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool2d,
 )
 from .ops.reduction import (
     all,
