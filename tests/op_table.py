@@ -429,6 +429,59 @@ OPS += [
     Op("setitem_advanced_pairs", _setitem(([0, 2], [1, 3])), [[(3, 4), (2,)]]),
     Op("setitem_mask", _masked_setitem, [[(3, 4), (3,)]]),
     Op("setitem_ellipsis", _setitem((Ellipsis, 1)), [[(2, 3, 4), (2, 3)]]),
+    # -- convolution and pooling (more combinations: tests/ops/test_conv.py, test_pooling.py)
+    Op(
+        "conv2d",
+        lambda T, x, w, b: T.nn.functional.conv2d(x, w, b, stride=2, padding=1),
+        [[(2, 3, 5, 6), (4, 3, 3, 2), (4,)]],
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    Op(
+        "conv2d_groups_dilation_same",
+        lambda T, x, w: T.nn.functional.conv2d(x, w, groups=2, dilation=2, padding="same"),
+        [[(1, 4, 6, 5), (4, 2, 3, 3)]],
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    Op(
+        "conv1d",
+        lambda T, x, w, b: T.nn.functional.conv1d(x, w, b, padding=1),
+        [[(2, 3, 7), (4, 3, 3), (4,)]],
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    Op(
+        "conv_transpose2d",
+        lambda T, x, w, b: T.nn.functional.conv_transpose2d(x, w, b, stride=2, output_padding=1),
+        [[(2, 3, 3, 4), (3, 2, 3, 3), (2,)]],
+        rtol=1e-4,
+        atol=1e-5,
+    ),
+    Op("max_pool2d", lambda T, x: T.nn.functional.max_pool2d(x, 2), [[(2, 3, 6, 7)], [(3, 4, 4)]]),
+    Op(
+        "max_pool2d_overlap_ceil",
+        lambda T, x: T.nn.functional.max_pool2d(x, 3, 2, 1, ceil_mode=True),
+        [[(1, 2, 6, 7)]],
+    ),
+    Op("max_pool1d", lambda T, x: T.nn.functional.max_pool1d(x, 3, 2), [[(2, 3, 7)]]),
+    Op("avg_pool2d", lambda T, x: T.nn.functional.avg_pool2d(x, 2), [[(2, 3, 6, 7)]]),
+    Op(
+        "avg_pool2d_pad_ceil",
+        lambda T, x: T.nn.functional.avg_pool2d(x, 3, 2, 1, True, False),
+        [[(1, 2, 6, 7)]],
+    ),
+    Op("avg_pool1d", lambda T, x: T.nn.functional.avg_pool1d(x, 2), [[(2, 3, 7)]]),
+    Op(
+        "adaptive_avg_pool2d",
+        lambda T, x: T.nn.functional.adaptive_avg_pool2d(x, (2, 3)),
+        [[(2, 3, 5, 7)]],
+    ),
+    Op(
+        "adaptive_max_pool2d",
+        lambda T, x: T.nn.functional.adaptive_max_pool2d(x, (2, 3)),
+        [[(2, 3, 5, 7)]],
+    ),
     # -- in-place on non-leaves: version counters, saved inputs, views
     Op(
         "inplace_binary_chain",
