@@ -46,12 +46,54 @@ def _run(args: argparse.Namespace) -> int:
     return runner.run(args.program, args.args, args.figures)
 
 
+def _add_train(sub) -> None:
+    from .vision import train
+
+    p = sub.add_parser(
+        "train",
+        help="train an image classifier (LeNet-5 by default) on Fashion-MNIST or MNIST",
+        description=train.__doc__.split("\n\n")[0],
+    )
+    train.add_arguments(p)
+    p.set_defaults(handler=lambda args: _quiet(train.train, args))
+
+
+def _add_evaluate(sub) -> None:
+    from .vision import infer
+
+    p = sub.add_parser("evaluate", help="test accuracy (overall and per class) of trained weights")
+    infer.add_evaluate_arguments(p)
+    p.set_defaults(handler=lambda args: _quiet(infer.run_evaluate, args))
+
+
+def _add_predict(sub) -> None:
+    from .vision import infer
+
+    p = sub.add_parser("predict", help="the class of each image, with trained weights")
+    infer.add_predict_arguments(p)
+    p.set_defaults(handler=lambda args: _quiet(infer.run_predict, args))
+
+
+def _add_bench(sub) -> None:
+    from .tools import bench
+
+    p = sub.add_parser("bench", help="time ember against PyTorch on the same CPU, side by side")
+    bench.add_arguments(p)
+    p.set_defaults(handler=lambda args: _quiet(bench.run_args, args))
+
+
+def _quiet(fn, args) -> int:
+    """Run a subcommand; its return value is for tests, the exit status is 0."""
+    fn(args)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ember", description="ember: a deep-learning framework on NumPy that speaks PyTorch."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add in (_add_run,):
+    for add in (_add_run, _add_train, _add_evaluate, _add_predict, _add_bench):
         add(sub)
     return parser
 
