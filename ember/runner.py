@@ -103,6 +103,9 @@ def _headless_figures(path: str, figures: str | None) -> None:
     headless = backend.lower() == "agg" or (not backend and not _has_display())
     if figures is not None or headless:
         os.environ.update(_figures_env(path, figures))
+        if "matplotlib" in sys.modules:
+            # Imported before us (by a subcommand's module, say): it read MPLBACKEND already.
+            sys.modules["matplotlib"].use(HEADLESS_BACKEND)
 
 
 def _figures_env(path: str, figures: str | None, tag: str = "") -> dict[str, str]:
