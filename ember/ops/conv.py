@@ -172,16 +172,35 @@ def _c_name(t: Tensor) -> str:
     )
 
 
-def _channels_hint(input: Tensor, expected: int) -> str:
-    """A clearer word than PyTorch's when the input looks channels-last (N, H, W, C)."""
+def _channels_hint(input: Tensor, expected: int, nd: int) -> str:
+    """A clearer word than PyTorch's for the two usual mistakes: channels-last images
+    (N, H, W, C), and a batch of single-channel images without its channel dim (N, H, W)."""
     s = input._data.shape
-    if len(s) in (3, 4) and s[-1] == expected:
-        perm = "(0, 3, 1, 2)" if len(s) == 4 else "(0, 2, 1)"
-        layout = "(N, H, W, C)" if len(s) == 4 else "(N, L, C)"
-        want = "(N, C, H, W)" if len(s) == 4 else "(N, C, L)"
+    batched = len(s) == nd + 2
+    if s[-1] == expected:
+        perm, layout, want = {
+            (2, True): ("(0, 3, 1, 2)", "(N, H, W, C)", "(N, C, H, W)"),
+            (2, False): ("(2, 0, 1)", "(H, W, C)", "(C, H, W)"),
+            (1, True): ("(0, 2, 1)", "(N, L, C)", "(N, C, L)"),
+            (1, False): ("(1, 0)", "(L, C)", "(C, L)"),
+        }[nd, batched]
         return (
             f". The input looks channels-last {layout}, but convolutions take {want}: "
             f"use x.permute{perm}"
+        )
+    if not batched and expected == 1:
+        return (
+            f". A {len(s)}-D input is one unbatched sample; if {s[0]} is the batch size, add the "
+            "channel dimension: x.unsqueeze(1)"
+        )
+    return ""
+
+
+def _ndim_hint(input: Tensor, nd: int) -> str:
+    if nd == 2 and input._data.ndim == 2:
+        return (
+            ". conv2d takes images (N, C, H, W); flat rows need a reshape first, e.g. "
+            "x.view(x.size(0), C, H, W)"
         )
     return ""
 
@@ -191,7 +210,7 @@ def _check_common(input, weight, bias, nd: int, name: str, transposed: bool, gro
     if dim not in (nd + 1, nd + 2):
         raise RuntimeError(
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got "
-            f"input of size: {_sz(input._data.shape)}"
+            f"input of size: {_sz(input._data.shape)}" + _ndim_hint(input, nd)
         )
     ws = weight._data.shape
     if weight._data.ndim != nd + 2:
@@ -214,7 +233,7 @@ def _check_common(input, weight, bias, nd: int, name: str, transposed: bool, gro
         t = "transposed=1" if transposed else f"groups={groups}"
         raise RuntimeError(
             f"Given {t}, weight of size {_sz(ws)}, expected input{_sz(shape)} to have {c_in} "
-            f"channels, but got {shape[1]} channels instead" + _channels_hint(input, c_in)
+            f"channels, but got {shape[1]} channels instead" + _channels_hint(input, c_in, nd)
         )
     c_out = ws[1] * groups if transposed else ws[0]
     if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != c_out):

@@ -292,6 +292,18 @@ def test_channels_last_hint(c):
     _raises(r"x\.permute\(0, 2, 1\)", conv1d, ember.randn(4, 28, c), ember.randn(6, c, 5))
 
 
+def test_hints_for_usual_layout_mistakes():
+    w = ember.randn(6, 3, 5, 5)
+    _raises(r"channels-last \(H, W, C\).*x\.permute\(2, 0, 1\)", conv2d, ember.randn(28, 28, 3), w)
+    _raises(
+        r"if 64 is the batch size.*x\.unsqueeze\(1\)",
+        conv2d,
+        ember.randn(64, 28, 28),
+        ember.randn(6, 1, 5, 5),
+    )
+    _raises(r"flat rows need a reshape first", conv2d, ember.randn(64, 784), w)
+
+
 def test_wrong_ndim_and_weight():
     w = ember.randn(6, 1, 5, 5)
     _raises(
@@ -430,4 +442,5 @@ def test_messages_match_torch_facts():
             torch.nn.functional.conv2d(torch.zeros(xs), torch.zeros(ws), **opts)
         with pytest.raises(RuntimeError) as ee:
             conv2d(ember.zeros(*xs), ember.zeros(*ws), **opts)
-        assert str(ee.value) == str(te.value).splitlines()[0]
+        # PyTorch's words first; ember may add a hint after them.
+        assert str(ee.value).startswith(str(te.value).splitlines()[0])
