@@ -130,7 +130,7 @@ def class_index_terms(target: np.ndarray, n_classes: int, weight, ignore_index: 
     bad = valid & ((target < 0) | (target >= n_classes))
     if bad.any():
         raise IndexError(f"Target {int(target[bad].flat[0])} is out of bounds.")
-    dt = weight.dtype if weight is not None else np.float32
+    dt = weight.dtype if weight is not None else np.dtype(np.float32)
     validf = valid.astype(dt)
     w_y = validf if weight is None else weight[idx] * validf
     denom = w_y.sum(dtype=np.float64)
