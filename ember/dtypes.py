@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-
 import builtins
+import importlib
 
 import numpy as np
 
@@ -105,6 +104,8 @@ def to_dtype(d) -> dtype:
         return _default
     if d is builtins.int:
         return int64
+    if isinstance(getattr(d, "dtype", None), dtype) and isinstance(d, type):
+        return d.dtype  # a legacy type: x.type(torch.DoubleTensor)
     if d is builtins.bool:
         return bool
     if isinstance(d, str):
