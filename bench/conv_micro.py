@@ -1,6 +1,6 @@
 """Convolution and pooling, forward + backward, ember against PyTorch on LeNet-5 shapes.
 
-    .venv/bin/python bench/conv_micro.py [--reps 15] [--batch 64]
+    .venv/bin/python bench/conv_micro.py [--reps 15] [--batch 64] [--mallopt]
 
 Each workload is written once against a library object (``ember`` or ``torch``) through
 ``T.nn.functional``. Repetitions alternate between the libraries; before each timed repetition
@@ -117,6 +117,20 @@ WORKLOADS = {
 }
 
 
+def _keep_freed_memory() -> None:
+    """glibc returns big freed blocks to the OS, so each step's large temporaries (im2col
+    columns, col2im buffers) page-fault again; on this VM that cost several ms per LeNet
+    step. These settings (PERF-NOTES.md) keep freed memory in the process, for both libraries.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_top_pad, m_mmap_threshold = -1, -2, -3
+    libc.mallopt(m_mmap_threshold, 1 << 30)
+    libc.mallopt(m_trim_threshold, 1 << 30)
+    libc.mallopt(m_top_pad, 64 << 20)
+
+
 def _time(fn, inner: int) -> float:
     time.sleep(IDLE)
     fn()  # untimed: warms caches and wakes the BLAS threads
@@ -132,7 +146,10 @@ def main(argv=None) -> None:
     ap.add_argument("--inner", type=int, default=10, help="calls per timed repetition")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--only", default=None, help="run workloads whose name contains this")
+    ap.add_argument("--mallopt", action="store_true", help="keep freed memory (see below)")
     args = ap.parse_args(argv)
+    if args.mallopt:
+        _keep_freed_memory()
 
     import torch
 
@@ -140,7 +157,10 @@ def main(argv=None) -> None:
     import ember.nn.functional  # noqa: F401 - T.nn.functional below
 
     libs = {"ember": ember, "torch": torch}
-    print(f"batch {args.batch}, {args.reps} alternating repetitions of {args.inner} calls")
+    print(
+        f"batch {args.batch}, {args.reps} alternating repetitions of {args.inner} calls"
+        + (", glibc keeping freed memory (mallopt)" if args.mallopt else "")
+    )
     print(f"{'workload':38s} {'ember':>10s} {'torch':>10s} {'ratio':>7s}")
     for name, make in WORKLOADS.items():
         if args.only and args.only.lower() not in name.lower():

@@ -256,6 +256,11 @@ def _pair(v, name: str, what: str, n: int = 2) -> tuple:
     return v
 
 
+def _no_stride(stride) -> bool:
+    """PyTorch's pools take None or an empty list for "stride = kernel_size"."""
+    return stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+
+
 def _sz(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
@@ -265,7 +270,7 @@ def _window(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode, lead
     (2-D, H == 1 for 1-D pools), with PyTorch's messages."""
     if nd == 1:
         k = _pair(kernel_size, name, "kernel_size must be a single int", 1)
-        s = k if stride is None or stride == () else _pair(stride, name, "bad stride", 1)
+        s = k if _no_stride(stride) else _pair(stride, name, "bad stride", 1)
         p, d = _pair(padding, name, "bad padding", 1), _pair(dilation, name, "bad dilation", 1)
     else:
         k = _pair(
@@ -273,7 +278,7 @@ def _window(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode, lead
         )
         s = (
             k
-            if stride is None or stride == ()
+            if _no_stride(stride)
             else _pair(
                 stride, name, "stride must either be omitted, a single int, or a tuple of two ints"
             )
@@ -399,7 +404,7 @@ def max_pool1d(
 
 
 def _1d_opts(stride, k, p, dilation):
-    s = k if stride is None or stride == () else _pair(stride, "max_pool1d", "bad stride", 1)
+    s = k if _no_stride(stride) else _pair(stride, "max_pool1d", "bad stride", 1)
     return s[0], p[0], _pair(dilation, "max_pool1d", "bad dilation", 1)[0]
 
 

@@ -28,7 +28,7 @@ class _MaxPoolNd(_Pool):
     ):  # fmt: skip
         super().__init__()
         self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None and stride != ()) else kernel_size
+        self.stride = stride if stride is not None else kernel_size
         self.padding = padding
         self.dilation = dilation
         self.return_indices = return_indices
@@ -78,7 +78,7 @@ class AvgPool1d(_Pool):
         super().__init__()
         # PyTorch stores the 1-D options as 1-tuples (and prints them so).
         self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if (stride is not None and stride != ()) else kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
         self.padding = _single(padding)
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
@@ -103,7 +103,7 @@ class AvgPool2d(_Pool):
     ):  # fmt: skip
         super().__init__()
         self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None and stride != ()) else kernel_size
+        self.stride = stride if stride is not None else kernel_size
         self.padding = padding
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
