@@ -79,6 +79,8 @@ def _both(z):
     z = np.asarray(z)
     if z.dtype.kind != "f":
         z = z.astype(np.float32)
+    if z.ndim == 0:  # NumPy turns 0-d results into scalars, which cannot take out=
+        z = z.reshape(1)
     inner, tail, lo, hi = _coeffs(z.dtype)
     az = np.abs(z)
     small = az < 1
@@ -97,16 +99,18 @@ def _both(z):
 
 
 def erf(z: np.ndarray) -> np.ndarray:
+    shape = np.shape(z)
     z, near, far, small = _both(z)
     np.subtract(1, far, out=far)
     np.copysign(far, z, out=far)
-    return np.where(small, near, far)
+    return np.where(small, near, far).reshape(shape)
 
 
 def erfc(z: np.ndarray) -> np.ndarray:
+    shape = np.shape(z)
     z, near, far, small = _both(z)
     np.subtract(1, near, out=near)
-    return np.where(small, near, np.where(z > 0, far, 2 - far))
+    return np.where(small, near, np.where(z > 0, far, 2 - far)).reshape(shape)
 
 
 def ndtr(x: np.ndarray) -> np.ndarray:

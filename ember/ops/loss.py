@@ -37,48 +37,71 @@ def _reduce_array(loss: np.ndarray, reduction: str, denom=None) -> np.ndarray:
     if reduction == "sum":
         return total
     n = loss.size if denom is None else denom
-    with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan, as PyTorch
-        return np.asarray(total / loss.dtype.type(n))
+    if n == 0:
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0/0 = nan (PyTorch)
+            return np.asarray(total / loss.dtype.type(n))
+    return np.asarray(total / loss.dtype.type(n))
 
 
-def _log_softmax(d: np.ndarray, axis: int) -> np.ndarray:
-    m = np.amax(d, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0).astype(d.dtype, copy=False)
-    shifted = d - m
-    with np.errstate(divide="ignore"):
-        shifted -= np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+def _rows(d: np.ndarray) -> np.ndarray:
+    """(N, C, *) as (M, C) rows, one per position (a view for 2-D input)."""
+    if d.ndim == 2:
+        return d
+    return np.moveaxis(d, 1, -1).reshape(-1, d.shape[1])
+
+
+def _unrows(r: np.ndarray, shape: tuple) -> np.ndarray:
+    """The inverse of ``_rows``: (M, C) back to (N, C, *)."""
+    if len(shape) == 2:
+        return r
+    return np.moveaxis(r.reshape((shape[0],) + shape[2:] + (shape[1],)), -1, 1)
+
+
+def _log_softmax_rows(r: np.ndarray) -> np.ndarray:
+    m = r.max(axis=1, keepdims=True)
+    finite = np.isfinite(m).all()
+    if not finite:  # rows holding infinities: keep d - m exact, an all -inf row gives -inf
+        m = np.where(np.isfinite(m), m, 0).astype(r.dtype, copy=False)
+    shifted = r - m
+    total = np.exp(shifted).sum(axis=1, keepdims=True)
+    if finite:  # the max contributes exp(0) = 1, so the log is safe
+        shifted -= np.log(total)
+    else:
+        with np.errstate(divide="ignore"):
+            shifted -= np.log(total)
     return shifted
 
 
 class CrossEntropy(Op):
-    """Cross-entropy of logits (N, C, *) against class indices (N, *)."""
+    """Cross-entropy of logits (N, C, *) against class indices (N, *), as (M, C) rows."""
 
     @staticmethod
     def forward(ctx, x, idx, a, valid, b, denom, reduction):
-        logp = _log_softmax(x._data, 1)
-        picked = np.take_along_axis(logp, idx[:, None], 1)[:, 0]
-        loss = -(a * picked)
+        shape = x._data.shape
+        logp = _log_softmax_rows(_rows(x._data))
+        rows = np.arange(idx.shape[0])
+        loss = -(a * logp[rows, idx])
         if b is not None:
-            loss -= valid * np.tensordot(b, logp, axes=([0], [1]))
+            loss -= valid * (logp @ b)
         if ctx.inputs is not None:
-            ctx.logp, ctx.args = logp, (idx, a, valid, b, denom, reduction)
+            ctx.logp, ctx.args = logp, (shape, rows, idx, a, valid, b, denom, reduction)
+        if reduction == "none":
+            loss = loss.reshape(shape[:1] + shape[2:])
         return _reduce_array(loss.astype(x._data.dtype, copy=False), reduction, denom)
 
     @staticmethod
     def backward(ctx, g):
-        idx, a, valid, b, denom, reduction = ctx.args
+        shape, rows, idx, a, valid, b, denom, reduction = ctx.args
         logp = ctx.logp
-        bshape = (1, -1) + (1,) * (logp.ndim - 2)
         if grad_mode.state.enabled:
             from .softmax import softmax
 
-            x = ctx.inputs[0]
             dense = np.zeros_like(logp)
-            np.put_along_axis(dense, idx[:, None], a[:, None], 1)
+            dense[rows, idx] = a
             if b is not None:
-                dense += valid[:, None] * b.reshape(bshape)
-            total = dense.sum(axis=1, keepdims=True)
-            gx = softmax(x, 1) * _make(total) - _make(dense)
+                dense += valid[:, None] * b
+            total = _unrows(dense.sum(axis=1, keepdims=True), shape[:1] + (1,) + shape[2:])
+            gx = softmax(ctx.inputs[0], 1) * _make(total) - _make(_unrows(dense, shape))
             gs = g.unsqueeze(1) if reduction == "none" else g
             if reduction == "mean":
                 gs = gs / denom
@@ -86,18 +109,18 @@ class CrossEntropy(Op):
         total = a if b is None else a + valid * b.sum()
         gx = np.exp(logp)
         gx *= total[:, None]
-        at = np.take_along_axis(gx, idx[:, None], 1)
-        np.put_along_axis(gx, idx[:, None], at - a[:, None], 1)
+        gx[rows, idx] -= a
         if b is not None:
-            gx -= valid[:, None] * b.reshape(bshape)
+            gx -= valid[:, None] * b
         gd = g._data
         if reduction == "none":
-            gx *= gd[:, None]
+            gx *= gd.reshape(-1, 1) if len(shape) == 2 else _rows(gd[:, None])
+        elif reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):  # denom 0: nan, as PyTorch
+                gx *= gd / gd.dtype.type(denom)
         else:
-            scale = gd / gd.dtype.type(denom) if reduction == "mean" else gd
-            with np.errstate(invalid="ignore", divide="ignore"):
-                gx *= scale
-        return _make(gx.astype(logp.dtype, copy=False)), None, None, None, None, None, None
+            gx *= gd
+        return _make(_unrows(gx, shape)), None, None, None, None, None, None
 
 
 class NllLoss(Op):
@@ -105,26 +128,32 @@ class NllLoss(Op):
 
     @staticmethod
     def forward(ctx, x, idx, a, denom, reduction):
-        picked = np.take_along_axis(x._data, idx[:, None], 1)[:, 0]
+        shape = x._data.shape
+        rows = np.arange(idx.shape[0])
+        loss = -(a * _rows(x._data)[rows, idx])
         if ctx.inputs is not None:
-            ctx.args = (x._data.shape, idx, a, denom, reduction)
-        return _reduce_array(-(a * picked).astype(x._data.dtype, copy=False), reduction, denom)
+            ctx.args = (shape, rows, idx, a, denom, reduction)
+        if reduction == "none":
+            loss = loss.reshape(shape[:1] + shape[2:])
+        return _reduce_array(loss.astype(x._data.dtype, copy=False), reduction, denom)
 
     @staticmethod
     def backward(ctx, g):
-        shape, idx, a, denom, reduction = ctx.args
-        dense = np.zeros(shape, g._data.dtype)
-        np.put_along_axis(dense, idx[:, None], -a[:, None].astype(dense.dtype), 1)
-        if reduction == "none":
-            return _make(dense) * g.unsqueeze(1), None, None, None, None
+        shape, rows, idx, a, denom, reduction = ctx.args
+        dense = np.zeros((idx.shape[0], shape[1]), g._data.dtype)
+        dense[rows, idx] = -a
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
                 dense /= dense.dtype.type(denom)
-        return _make(dense) * g, None, None, None, None
+        dense = _make(_unrows(dense, shape))
+        # Linear in the input: the gradient is a constant times g (so double backward works).
+        return dense * (g.unsqueeze(1) if reduction == "none" else g), None, None, None, None
 
 
 def class_index_terms(target: np.ndarray, n_classes: int, weight, ignore_index: int, eps: float):
-    """(safe indices, a_n, valid_n, b_c or None, denominator) for the class-index losses."""
+    """(safe indices, a_n, valid_n, b_c or None, denominator) for the class-index losses,
+    flattened to one entry per position."""
+    target = target.reshape(-1)
     valid = target != ignore_index
     idx = np.where(valid, target, 0).astype(np.intp, copy=False)
     bad = valid & ((target < 0) | (target >= n_classes))
