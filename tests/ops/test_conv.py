@@ -143,6 +143,22 @@ def test_unbatched_input():
 
 
 @requires_torch
+@pytest.mark.parametrize("shape", [(3, 9, 10, 4), (1, 20, 20, 4)], ids=str)
+def test_non_contiguous_input_and_weight(shape):
+    """Views (a channels-last tensor permuted, a sliced weight) go in as they are."""
+    a, wa = _arrays([shape, (4, 6, 3, 3)])
+    res = []
+    for lib, fn in ((ember, conv2d), (torch, torch.nn.functional.conv2d)):
+        x, w = lib.from_numpy(a.copy()).requires_grad_(), lib.from_numpy(wa.copy()).requires_grad_()
+        y = fn(x.permute(0, 3, 1, 2), w.transpose(0, 1)[:5], stride=(1, 2), padding=1)
+        y.backward(lib.ones_like(y))
+        res.append((y, x.grad, w.grad))
+    for e, t in zip(*res):
+        assert_close(e, t, 1e-4, 1e-4)
+    assert res[0][0].is_contiguous()
+
+
+@requires_torch
 def test_float64_and_dtype_kept():
     arrays = _arrays([(2, 3, 6, 6), (4, 3, 3, 3), (4,)], "float64")
     _compare(
