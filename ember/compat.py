@@ -6,10 +6,11 @@ never found, opened or imported, whether it is installed or not, and nothing nam
 written anywhere. ``torch.nn.functional`` is the module ``ember.nn.functional`` itself (not a
 copy), so classes, isinstance checks and module state are shared with code that imports ember.
 
-What ember lacks is reported by name: ``import torch.fft`` raises ModuleNotFoundError and
-``torch.fft.rfft`` or ``torch.nn.Transformer`` AttributeError, each saying "torch.X is not
-provided by ember". The module-level ``__getattr__`` that does this is attached to ember's
-modules only while the alias is installed, so a plain ``import ember`` keeps plain errors.
+What ember lacks is reported by name, "torch.fft is not provided by ember": ``import
+torch.fft`` raises ModuleNotFoundError, ``from torch.nn import Transformer`` ImportError and
+``torch.nn.Transformer`` AttributeError. The module-level ``__getattr__`` that does this is
+attached to ember's modules only while the alias is installed, so a plain ``import ember``
+keeps Python's plain errors.
 
 Example::
 
@@ -165,9 +166,6 @@ class TorchAlias:
         original = module.__spec__.loader_state[1]
         if original is not None:
             module.__spec__ = original
-
-    def invalidate_caches(self) -> None:
-        pass
 
     # -- resolution ----------------------------------------------------------------------
 
