@@ -128,6 +128,7 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
 
     # 2. Seed the gradient buffers, then run nodes whose consumers have all reported.
     buffers: dict = {}
+    alive: dict = {}  # node -> its output, until the node has run (see below)
     leaves: dict = {}  # id(leaf) -> [leaf, summed grad]
     for out, g in roots:
         _send(out, g, buffers, leaves)
@@ -177,7 +178,12 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                 deps[fn] -= 1
                 if deps[fn] == 0:
                     ready.append(fn)
+                if not retain_graph and fn._out_ref is not None:
+                    # The producer keeps its output weakly (saves_output): this node's edge
+                    # may be the last strong link, which release() below drops.
+                    alive[fn] = a
         if not retain_graph:
+            alive.pop(node, None)
             node.release()
 
     # 3. Leaves last: hooks see the summed gradient, then it accumulates (or is returned).

@@ -244,8 +244,20 @@ class Function:
 class Op(Function):
     """Base of ember's built-in primitives; their grad_fn names match PyTorch's."""
 
+    # PyTorch's name where it is not the class name + "Backward0": set on a class, or on one
+    # node by ``named`` when the name depends on the caller (a Reshape made by view()).
+    _name = None
+
     def name(self) -> str:
-        return type(self).__name__ + "Backward0"
+        return self._name or type(self).__name__ + "Backward0"
+
+
+def named(out, name: str):
+    """Give ``out``'s node PyTorch's name for this use of the op; returns ``out``."""
+    fn = out.grad_fn
+    if fn is not None:
+        fn._name = name
+    return out
 
 
 class AccumulateGrad:

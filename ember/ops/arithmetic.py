@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._array import broadcast_error
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import check_inplace_dtype, inplace, promote_pair
 
@@ -149,7 +149,7 @@ def sub(input, other, *, alpha=1, out=None):
         return Sub.apply(input, other)
     a, b, _ = promote_pair(input, other)
     if not isinstance(a, Tensor):
-        return add(neg(b), a)
+        return named(add(neg(b), a), "RsubBackward1")
     return Sub.apply(a, b)
 
 
@@ -265,11 +265,15 @@ def pow(input, exponent):
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         return Tensor._wrap(np.asarray(a**b))
-    return Pow.apply(a, b)
+    out = Pow.apply(a, b)
+    # PyTorch's overloads: tensor ** number (0), tensor ** tensor (1), number ** tensor (2).
+    if not isinstance(a, Tensor):
+        return named(out, "PowBackward2")
+    return named(out, "PowBackward1") if isinstance(b, Tensor) else out
 
 
 def square(input):
-    return mul(input, input)
+    return named(mul(input, input), "PowBackward0")
 
 
 def _nograd(arr) -> Tensor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import as_tensor_operand, inplace, promote_pair
 from .arithmetic import _a, _nograd, add, div, mul, neg, pow, sub
@@ -47,6 +47,8 @@ class Log(Op):
 
 
 class Log1p(Op):
+    _name = "Log1PBackward0"
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -187,6 +189,8 @@ class Relu(Op):
 
 
 class Clamp(Op):
+    _name = "ClampBackward1"  # PyTorch's overload with number bounds
+
     @staticmethod
     def forward(ctx, x, lo, hi):
         d = x._data
@@ -239,15 +243,15 @@ sigmoid = _unary(Sigmoid)
 
 
 def log2(input):
-    return div(log(input), float(np.log(2.0)))
+    return named(div(log(input), float(np.log(2.0))), "Log2Backward0")
 
 
 def log10(input):
-    return div(log(input), float(np.log(10.0)))
+    return named(div(log(input), float(np.log(10.0))), "Log10Backward0")
 
 
 def reciprocal(input):
-    return div(1.0, input)
+    return named(div(1.0, input), "ReciprocalBackward0")
 
 
 def abs(input):
@@ -278,7 +282,7 @@ def clamp(input, min=None, max=None):
             x = maximum(x, as_tensor_operand(min).to(x.dtype))
         if max is not None:
             x = minimum(x, as_tensor_operand(max).to(x.dtype))
-        return x
+        return named(x, "ClampBackward0")
     return Clamp.apply(x, min, max)
 
 

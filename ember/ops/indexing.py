@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import check_view_inplace_allowed, inplace, wrap_dim
 
@@ -95,6 +95,25 @@ class Index(Op):
     @staticmethod
     def backward(ctx, g):
         return IndexPutAdd.apply(g, ctx.shape, ctx.idx), None
+
+    def name(self) -> str:
+        # PyTorch names the last view an index applies: x[0] Select, x[1:] Slice, x[None]
+        # Unsqueeze; tensors or lists make it an advanced Index.
+        if self._name:
+            return self._name
+        parts = self.idx if isinstance(self.idx, tuple) else (self.idx,)
+        last = "AliasBackward0"
+        for p in parts:
+            if isinstance(p, slice):
+                if p != slice(None) or last == "AliasBackward0":
+                    last = "SliceBackward0"
+            elif p is None:
+                last = "UnsqueezeBackward0"
+            elif isinstance(p, (int, np.integer)):
+                last = "SelectBackward0"
+            elif p is not Ellipsis:
+                return "IndexBackward0"
+        return last
 
 
 class IndexPutAdd(Op):
@@ -353,8 +372,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     if ix.ndim == 0:
         index = _make(ix.reshape(1))
     if input._data.ndim == 0:
-        return getitem(input.reshape(1), (index,)).reshape(())
-    return getitem(input, (slice(None),) * d + (index,))
+        out = getitem(input.reshape(1), (index,)).reshape(())
+    else:
+        out = getitem(input, (slice(None),) * d + (index,))
+    return named(out, "IndexSelectBackward0")
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
@@ -374,7 +395,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     from .elementwise import where
 
     v = value if isinstance(value, Tensor) else _make(np.asarray(value).astype(input._data.dtype))
-    return where(mask, v.to(input.dtype), input)
+    return named(where(mask, v.to(input.dtype), input), "MaskedFillBackward0")
 
 
 def masked_fill_(input: Tensor, mask: Tensor, value) -> Tensor:

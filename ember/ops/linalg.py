@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._array import broadcast_error
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import _type_word
 
@@ -143,7 +143,8 @@ def matmul(input, other) -> Tensor:
         return dot(input, other)
     if nb == 1:  # (..., n, k) @ (k,): matrix-vector
         _check_mv(sa, sb, input, other)
-        return squeeze(MatMul.apply(input, unsqueeze(other, -1)), -1)
+        out = squeeze(MatMul.apply(input, unsqueeze(other, -1)), -1)
+        return named(out, "MvBackward0") if na == 2 else out
     if na <= 2 and nb == 2:  # mm, with a vector on the left promoted to one row
         a = unsqueeze(input, 0) if na == 1 else input
         _check_mm_shapes(a._data.shape, sb)
@@ -188,7 +189,8 @@ def dot(input: Tensor, other: Tensor) -> Tensor:
         )
     from .movement import squeeze, unsqueeze
 
-    return squeeze(Mm.apply(unsqueeze(input, 0), unsqueeze(other, 1)), (0, 1))
+    out = squeeze(Mm.apply(unsqueeze(input, 0), unsqueeze(other, 1)), (0, 1))
+    return named(out, "DotBackward0")
 
 
 inner = dot

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import wrap_dim
 
@@ -77,7 +77,7 @@ def view(x: Tensor, *shape) -> Tensor:
             "view size is not compatible with input tensor's size and stride (at least one "
             "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
         ) from None
-    return _as_view(Reshape.apply(x, shape), x)
+    return _as_view(named(Reshape.apply(x, shape), "ViewBackward0"), x)
 
 
 def _view_dtype(x, dtype):
@@ -91,7 +91,9 @@ def reshape(x: Tensor, *shape) -> Tensor:
         return _as_view(_make(x._data.view()), x)
     out = Reshape.apply(x, shape)
     if np.shares_memory(out._data, x._data):
-        _as_view(out, x)
+        _as_view(named(out, "ViewBackward0"), x)
+    else:
+        named(out, "UnsafeViewBackward0")  # PyTorch's name for a reshape that copies
     return out
 
 
@@ -132,14 +134,17 @@ def squeeze(x: Tensor, dim=None) -> Tensor:
         ds = dim if isinstance(dim, (tuple, list)) else (dim,)
         ds = {wrap_dim(d, len(shp)) for d in ds} if shp else set()
         new = tuple(s for i, s in enumerate(shp) if not (i in ds and s == 1))
-    return view(x, new) if new != shp else _as_view(Reshape.apply(x, shp), x)
+    out = view(x, new) if new != shp else _as_view(Reshape.apply(x, shp), x)
+    # PyTorch numbers the overloads: all dims, one dim, a tuple of dims.
+    k = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+    return named(out, f"SqueezeBackward{k}")
 
 
 def unsqueeze(x: Tensor, dim: int) -> Tensor:
     nd = x._data.ndim
     d = wrap_dim(dim, nd + 1)
     shp = x._data.shape
-    return view(x, shp[:d] + (1,) + shp[d:])
+    return named(view(x, shp[:d] + (1,) + shp[d:]), "UnsqueezeBackward0")
 
 
 class Permute(Op):
@@ -175,7 +180,7 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
     axes = list(range(nd))
     a, b = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     axes[a], axes[b] = axes[b], axes[a]
-    return _as_view(Permute.apply(x, tuple(axes)), x)
+    return _as_view(named(Permute.apply(x, tuple(axes)), "TransposeBackward0"), x)
 
 
 swapaxes = swapdims = transpose
@@ -184,7 +189,8 @@ swapaxes = swapdims = transpose
 def t(x: Tensor) -> Tensor:
     if x._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.dim()}D")
-    return transpose(x, 0, 1) if x._data.ndim == 2 else x
+    axes = tuple(reversed(range(x._data.ndim)))
+    return _as_view(named(Permute.apply(x, axes), "TBackward0"), x)
 
 
 class Expand(Op):
@@ -307,7 +313,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
                 f"and {list(x._data.shape)} at entry {i}"
             )
     d = wrap_dim(dim, len(shp) + 1)
-    return cat([unsqueeze(x, d) for x in tensors], d)
+    return named(cat([unsqueeze(x, d) for x in tensors], d), "StackBackward0")
 
 
 def hstack(tensors):
@@ -361,8 +367,10 @@ def split(x: Tensor, split_size_or_sections, dim: int = 0):
                 f"size at dimension {d}), but got split_sizes={sizes}"
             )
     out, start = [], 0
+    sized = isinstance(split_size_or_sections, int)
+    name = "SplitBackward0" if sized else "SplitWithSizesBackward0"
     for s in sizes:
-        out.append(narrow(x, d, start, s))
+        out.append(named(narrow(x, d, start, s), name))
         start += s
     return tuple(out)
 
@@ -380,7 +388,8 @@ def chunk(x: Tensor, chunks: int, dim: int = 0):
 def unbind(x: Tensor, dim: int = 0):
     _check_has_dims(x, dim)
     d = wrap_dim(dim, x._data.ndim)
-    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
+    lead = (slice(None),) * d
+    return tuple(named(x[lead + (i,)], "UnbindBackward0") for i in range(x._data.shape[d]))
 
 
 def movedim(x: Tensor, source, destination) -> Tensor:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import dtypes, return_types
 from .._array import as_array, sum_to
-from ..autograd.function import Op
+from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import dims, wrap_dim
 
@@ -38,6 +38,9 @@ class Sum(Op):
     def backward(ctx, g):
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
 
+    def name(self) -> str:
+        return self._name or ("SumBackward0" if self.axes is None else "SumBackward1")
+
 
 def _sum_dtype(x: Tensor, dtype):
     if dtype is not None:
@@ -65,7 +68,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     axes = dims(dim, input._data.ndim)
     n = input._data.size if axes is None else int(np.prod([input._data.shape[a] for a in axes]))
     s = Sum.apply(input, axes, keepdim, None)
-    return s / n if n else s / 0.0
+    return named(s / n if n else s / 0.0, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def _word(x: Tensor) -> str:
@@ -117,6 +120,9 @@ class AmaxAmin(Op):
             ctx.weight.astype(g._data.dtype, copy=False)
         )
         return gx, None, None, None
+
+    def name(self) -> str:
+        return self._name or ("AmaxBackward0" if self.inputs[3] else "AminBackward0")
 
 
 def _reduced(shape, axes):
@@ -175,6 +181,9 @@ class MaxMinDim(Op):
         zeros = _make(np.zeros(ctx.shape, g._data.dtype))
         return scatter(zeros, ctx.dim, _make(ctx.idx), g), None, None, None
 
+    def name(self) -> str:
+        return self._name or ("MaxBackward0" if self.inputs[3] else "MinBackward0")
+
 
 def _max_min(input, dim, keepdim, is_max, other):
     name = "max" if is_max else "min"
@@ -184,7 +193,7 @@ def _max_min(input, dim, keepdim, is_max, other):
         return (maximum if is_max else minimum)(input, dim if other is None else other)
     if dim is None:
         _check_nonempty(input, name, None)
-        return amax(input) if is_max else amin(input)
+        return named(amax(input) if is_max else amin(input), f"{name.title()}Backward1")
     d = wrap_dim(dim, input._data.ndim)
     result = return_types.max if is_max else return_types.min
     if input._data.ndim == 0:
