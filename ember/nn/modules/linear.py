@@ -83,8 +83,11 @@ class Linear(Module):
         except RuntimeError as e:
             msg = f"{self._get_name()}({self.extra_repr()}): {e}"
             xs = tuple(input.shape)
-            if len(xs) >= 3:
-                flat = math.prod(xs[1:])
+            flat = math.prod(xs[1:]) if len(xs) >= 3 else 0
+            # An image batch (N, C, H, W), or any input whose trailing dims hold exactly
+            # in_features values, most likely missed a Flatten; a (batch, seq, features)
+            # input with the wrong width did not, so it gets no hint.
+            if len(xs) >= 4 or flat == self.in_features:
                 hint = (
                     f"the input has shape {list(xs)}; an image-like input needs flattening "
                     f"first: nn.Flatten() (or x.flatten(1)) gives [{xs[0]}, {flat}]"
