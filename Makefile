@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 FMNIST := /usr/share/datasets/fashion-mnist
 
-.PHONY: venv data test demo lint bench clean
+.PHONY: venv torch data test demo lint bench clean
 
 venv: .venv/.installed
 
@@ -10,7 +10,13 @@ venv: .venv/.installed
 	python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
-	@# The differential tests compare against the real PyTorch (CPU build).
+	touch $@
+
+# The differential tests compare against the real PyTorch (CPU build) and torchsummary; the
+# demo does not need them.
+torch: .venv/.torch
+
+.venv/.torch: .venv/.installed
 	$(PY) -m pip install -q torch==2.13.0 || echo "torch not installed: differential tests will skip"
 	$(PY) -m pip install -q torchsummary || echo "torchsummary not installed: the summary comparison tests will skip"
 	touch $@
@@ -24,7 +30,7 @@ data:
 	  fi; \
 	fi
 
-test: venv data
+test: venv torch data
 	MPLBACKEND=Agg $(PY) -m pytest -n 2 tests
 
 demo: venv data
@@ -34,7 +40,7 @@ lint: venv
 	$(PY) -m ruff check ember tests bench
 	$(PY) -m ruff format --check ember tests bench
 
-bench: venv
+bench: venv torch
 	$(PY) -m ember bench
 
 clean:

@@ -61,8 +61,9 @@ def to_dot(root: Tensor, params: dict | None = None) -> str:
     return "\n".join(lines)
 
 
-def draw_graph(root: Tensor, path: str = "graph", params: dict | None = None,
-               format: str = "svg") -> str:
+def draw_graph(
+    root: Tensor, path: str = "graph", params: dict | None = None, format: str = "svg"
+) -> str:
     """Write ``path.dot`` and, when Graphviz's ``dot`` is installed, ``path.<format>``.
 
     Returns the path of the rendered picture, or of the DOT file when ``dot`` is missing
@@ -78,6 +79,7 @@ def draw_graph(root: Tensor, path: str = "graph", params: dict | None = None,
     if exe is None:
         return dot_path
     out = f"{base}.{format}"
-    subprocess.run([exe, f"-T{format}", dot_path, "-o", out], check=True,
-                   capture_output=True, timeout=60)
+    subprocess.run(
+        [exe, f"-T{format}", dot_path, "-o", out], check=True, capture_output=True, timeout=60
+    )
     return out

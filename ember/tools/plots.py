@@ -58,8 +58,15 @@ def confusion(matrix: np.ndarray, classes: list[str], path: str, title: str = ""
     for i in range(n):
         for j in range(n):
             v = matrix[i, j]
-            ax.text(j, i, str(v), ha="center", va="center", fontsize=8,
-                    color="white" if v > hi / 2 else "black")
+            ax.text(
+                j,
+                i,
+                str(v),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if v > hi / 2 else "black",
+            )
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
