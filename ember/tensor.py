@@ -41,6 +41,7 @@ class Tensor(TensorMethods):
     _base = None  # the tensor this one is a view of
     _hooks = None  # gradient hooks of a leaf (non-leaf hooks live on grad_fn)
     _retains_grad = False
+    _fn_history = None  # edges replaced by in-place ops: autograd.function.edge_of
 
     # NumPy defers binary operators to the Tensor's reflected ones (ndarray + Tensor -> Tensor).
     __array_ufunc__ = None

@@ -214,6 +214,17 @@ def _copy_nonleaf(T, a, b):
     return y * a
 
 
+def _inplace_after_consumers(T, a, b):
+    """Ops recorded before an in-place change keep the old history (sigmoid reads old y)."""
+    y = a * 1.0
+    z = y.sigmoid()
+    w = y + 1.0
+    y.mul_(b)
+    v = y[0]
+    y[1:].add_(v)
+    return z * w + y
+
+
 def _masked_setitem(T, a, b):
     y = a * 1.0
     y[a > 0] = b.sum()
@@ -586,6 +597,7 @@ OPS += [
     ),
     Op("inplace_unary_chain", _inplace_unary_chain, list(UNARY[:2])),
     Op("inplace_on_views", _view_inplace, [[(3, 4), (3, 4)]]),
+    Op("inplace_after_consumers", _inplace_after_consumers, [[(3, 4), (3, 4)], [(3, 4), (4,)]]),
     Op("fill_zero_nonleaf", _fill_nonleaf, [[(3, 4)]]),
     Op("copy_nonleaf", _copy_nonleaf, [[(3, 4), (3, 2)], [(3, 4), (2,)]]),
 ]

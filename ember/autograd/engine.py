@@ -15,6 +15,7 @@ import numpy as np
 
 from .._array import broadcastable_to
 from . import grad_mode
+from .function import edge_of
 
 # The module, not ember.tensor the function (which shadows it as an attribute of ember).
 _t = importlib.import_module("ember.tensor")
@@ -118,7 +119,7 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
             )
         for a, need in zip(node.inputs, node.needs_input_grad):
             if need:
-                fn = a.grad_fn
+                fn = a.grad_fn if a._fn_history is None else edge_of(node, a)[0]
                 if fn is not None:
                     if fn in deps:
                         deps[fn] += 1
@@ -170,10 +171,13 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
         for i, (a, need, g) in enumerate(zip(inputs, node.needs_input_grad, in_grads)):
             if not need:
                 continue
-            fn = a.grad_fn
+            if a._fn_history is None:
+                fn, nr = a.grad_fn, a._output_nr
+            else:  # modified in place after this node recorded it
+                fn, nr = edge_of(node, a)
             if g is not None:
                 g = _check(node, i, a, g)
-                _send(a, g, buffers, leaves)
+                _send_edge(a, fn, nr, g, buffers, leaves)
             if fn is not None:
                 deps[fn] -= 1
                 if deps[fn] == 0:
@@ -205,7 +209,10 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
 
 
 def _send(t, g, buffers, leaves):
-    fn = t.grad_fn
+    _send_edge(t, t.grad_fn, t._output_nr, g, buffers, leaves)
+
+
+def _send_edge(t, fn, k, g, buffers, leaves):
     if fn is None:
         entry = leaves.get(id(t))
         if entry is None:
@@ -216,7 +223,6 @@ def _send(t, g, buffers, leaves):
     buf = buffers.get(fn)
     if buf is None:
         buf = buffers[fn] = [None] * fn._n_outputs
-    k = t._output_nr
     buf[k] = g if buf[k] is None else buf[k] + g
 
 
@@ -257,7 +263,12 @@ def _sum_to(g, shape):
 def _zeros_for(node, grads):
     """Gradients of unused outputs are zeros (PyTorch materializes them for backward)."""
 
-    return [_t._make(np.zeros(*node._out_meta[k])) if g is None else g for k, g in enumerate(grads)]
+    # Outputs that are not tensors (a custom Function may return any object) get None.
+    meta = node._out_meta
+    return [
+        _t._make(np.zeros(*meta[k])) if g is None and meta[k] is not None else g
+        for k, g in enumerate(grads)
+    ]
 
 
 def _output_hooks(node, grads, capture, results):

@@ -13,6 +13,7 @@ saved; the engine frees both after backward unless the graph is retained.
 from __future__ import annotations
 
 import importlib
+import itertools
 import weakref
 
 import numpy as np
@@ -21,6 +22,7 @@ from .._array import broadcast_error
 from . import grad_mode
 
 _state = grad_mode.state
+_next_seq = itertools.count().__next__
 _new = object.__new__
 
 
@@ -97,6 +99,7 @@ class Function:
 
     def _record(self, args, kwargs, needs):
         self.inputs = args
+        self._seq = _next_seq()  # creation order: see edge_of
         self.needs_input_grad = needs
         self._out_hooks = None
         self._out_ref = None
@@ -196,8 +199,8 @@ class Function:
         for a, need in zip(self.inputs, self.needs_input_grad):
             if not isinstance(a, _t.Tensor):
                 out.append((None, 0))
-            elif need and a.grad_fn is not None:
-                out.append((a.grad_fn, a._output_nr))
+            elif need and edge_of(self, a)[0] is not None:
+                out.append(edge_of(self, a))
             elif need:
                 out.append((AccumulateGrad(a), 0))
             else:
@@ -235,8 +238,10 @@ class Function:
             if a.__class__ in _TENSOR_TYPES:
                 if not need:
                     a = None
-                elif a.grad_fn is not None:
-                    a = _edge(a)
+                else:
+                    fn, nr = edge_of(self, a)
+                    if fn is not None:
+                        a = _edge(a, fn, nr)
             edges.append(a)
         self.inputs = tuple(edges)
 
@@ -364,14 +369,37 @@ _ZERO_STRIDES = [(0,) * n for n in range(65)]
 _BYTES = bytes(16)
 
 
-def _edge(t):
+def _edge(t, fn, nr):
     """A memory-free stand-in for a non-leaf input after its node has run (see release)."""
     arr = t._data
     s = _t._make(np.ndarray(arr.shape, arr.dtype, _BYTES, 0, _ZERO_STRIDES[arr.ndim]))
     s._rg = True
-    s.grad_fn = t.grad_fn
-    s._output_nr = t._output_nr
+    s.grad_fn = fn
+    s._output_nr = nr
     return s
+
+
+def edge_of(node, a) -> tuple:
+    """``(grad_fn, output_nr)`` of input ``a`` as it was when ``node`` recorded it.
+
+    A node keeps its inputs as tensor objects, and an in-place op later gives such an object a
+    new history (``y.mul_(2)`` makes y the output of the Mul). Nodes recorded before that must
+    still reach y's old history, so the in-place op logs the replaced edge with a sequence
+    number (``push_history``) and nodes older than it read the log.
+    """
+    log = a._fn_history
+    if log is not None:
+        seq = node._seq
+        for changed_at, fn, nr in log:
+            if changed_at > seq:
+                return fn, nr
+    return a.grad_fn, a._output_nr
+
+
+def push_history(t) -> None:
+    """Log ``t``'s current edge before an in-place op replaces it (see edge_of)."""
+    entry = (_next_seq(), t.grad_fn, t._output_nr)
+    t._fn_history = (entry,) if t._fn_history is None else t._fn_history + (entry,)
 
 
 def _rebase_dirty(dirty, args) -> tuple:
@@ -384,10 +412,14 @@ def _rebase_dirty(dirty, args) -> tuple:
     new = []
     for a in args:
         if any(a is d for d in dirty):
-            check_inplace_allowed(a)
+            if a._rg and a.grad_fn is None:
+                raise RuntimeError(
+                    "a leaf Variable that requires grad has been used in an in-place operation."
+                )
             a = snapshot(a)
         new.append(a)
     for d in dirty:
+        push_history(d)
         d._vc[0] += 1
     return tuple(new)
 

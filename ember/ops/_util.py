@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd import grad_mode
-from ..autograd.function import check_inplace_allowed, snapshot
+from ..autograd.function import check_inplace_allowed, push_history, snapshot
 from ..tensor import Tensor, _make, _wrap_dim
 
 _state = grad_mode.state
@@ -118,6 +118,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         stand._vc = [stand._vc[0]]
     write(self, out._data)
     if node is not None:
+        push_history(self)
         self.grad_fn = node
         self._output_nr = out._output_nr
         self._rg = True
@@ -126,7 +127,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
             node._out_ref = weakref.ref(self)
             node._out_version = self._vc[0]
     if root is not None and self._rg:
-        _rebase_root(root, self, stand.grad_fn, flat)
+        _rebase_root(root, self, flat)
     return self
 
 
@@ -154,7 +155,7 @@ def _storage_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     return pos
 
 
-def _rebase_root(root: Tensor, view: Tensor, view_fn, flat: np.ndarray) -> None:
+def _rebase_root(root: Tensor, view: Tensor, flat: np.ndarray) -> None:
     """After an in-place op on ``view``, give ``root`` the history "old root with the view's new
     values written in", so gradients through ``root`` reach both (PyTorch's CopySlices).
 
@@ -165,19 +166,9 @@ def _rebase_root(root: Tensor, view: Tensor, view_fn, flat: np.ndarray) -> None:
     from .movement import Reshape
 
     old = snapshot(root)
-    # The nodes that made the view read ``root`` itself, whose history changes below: point the
-    # one that reads it at the old history instead, or the graph would loop.
-    fn = view_fn
-    while fn is not None and fn.inputs:
-        src = fn.inputs[0]
-        if src is root:
-            fn.inputs = (old,) + tuple(fn.inputs[1:])
-            break
-        if not isinstance(src, Tensor) or src._base is not root:
-            break
-        fn = src.grad_fn
     flat_root = Reshape.apply(old, (root._data.size,))
     new = Reshape.apply(IndexPut.apply(flat_root, view, (flat,)), root._data.shape)
+    push_history(root)
     root.grad_fn = new.grad_fn
     root._output_nr = 0
     root._rg = True
