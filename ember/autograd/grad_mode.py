@@ -108,21 +108,22 @@ class no_grad(_Mode):
 
 
 class enable_grad(_Mode):
-    """Turn recording back on inside a ``no_grad`` block."""
+    """Turn recording back on inside a ``no_grad`` block (not inside ``inference_mode``)."""
 
     def _target(self, prev: bool) -> bool:
-        return True
+        # NOTE: inference mode wins over grad mode in PyTorch: nothing records inside it.
+        return not state.inference
 
 
 class inference_mode(_Mode):
-    """Like ``no_grad`` (ember has no separate inference tensors); ``mode=False`` changes
-    nothing."""
+    """Like ``no_grad`` (ember has no separate inference tensors); ``inference_mode(False)``
+    turns grad mode on, as PyTorch's does."""
 
     def __init__(self, mode: bool = True):
         self._mode = bool(mode)
 
     def _target(self, prev: bool) -> bool:
-        return False if self._mode else prev
+        return not self._mode
 
     def __enter__(self):
         self._prev_inference = state.inference
@@ -147,7 +148,7 @@ class set_grad_enabled(_Mode):
         # As a plain call it takes effect at once; __exit__ (or decorating) restores.
         self._prev = state.enabled
         self._mode = bool(mode)
-        state.enabled = self._mode
+        state.enabled = self._mode and not state.inference
 
     def __enter__(self):
         pass

@@ -79,9 +79,9 @@ def gradcheck(
             import warnings
 
             warnings.warn(
-                f"Input #{k} requires gradient and is not a double precision floating point. "
-                "This check will likely fail if all the inputs are not of double precision "
-                "floating point.",
+                f"Input #{k} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ",
                 UserWarning,
                 stacklevel=2,
             )
