@@ -561,5 +561,6 @@ from .ops import indexing as _ix  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 
 _function._TENSOR_TYPES.add(Tensor)
+_function._make = _make
 bind_ops()
 del grad_mode

@@ -41,8 +41,15 @@ class Function:
     _materialize_grads: bool
     _dirty: tuple
 
+    # Class-level defaults, so that recording a node sets only what differs (each instance
+    # attribute written costs a dict store on the per-op path).
     _saved = ()
     _dirty = ()
+    _out_hooks = None
+    _out_ref = None
+    _materialize_grads = True
+    _n_outputs = 1
+    _non_differentiable = ()
 
     # Built-in ops whose backward uses their own result set this; the node then keeps a weak
     # link to the output (a strong one would be a reference cycle).
@@ -85,8 +92,7 @@ class Function:
             if _state.enabled:
                 for a in args:
                     if a.__class__ in _TENSOR_TYPES and a._rg:
-                        needs = tuple([type(x) in _TENSOR_TYPES and x._rg for x in args])
-                        return ctx._record(args, kwargs, needs)
+                        return ctx._record(args, kwargs)
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
             err = broadcast_error(e, args)
@@ -94,23 +100,34 @@ class Function:
                 raise
             raise err from None
         if raw.__class__ is np.ndarray:
-            return _t._make(raw)
+            return _make(raw)
         return _wrap_outputs(raw)
 
-    def _record(self, args, kwargs, needs):
+    def _record(self, args, kwargs):
         self.inputs = args
         self._seq = _next_seq()  # creation order: see edge_of
-        self.needs_input_grad = needs
-        self._out_hooks = None
-        self._out_ref = None
-        self._materialize_grads = True
+        types = _TENSOR_TYPES
+        self.needs_input_grad = tuple([a.__class__ in types and a._rg for a in args])
         # Ops inside forward are not recorded: this node stands for all of them.
         _state.enabled = False
         try:
             raw = type(self).forward(self, *args, **kwargs)
         finally:
             _state.enabled = True
-        outs = _wrap_outputs(raw)
+        if raw.__class__ is np.ndarray and not self._dirty:
+            # The common case, every built-in op: one fresh array, so one new output tensor
+            # that cannot alias an input.
+            out = _make(raw)
+            if raw.dtype.kind == "f" and not self._non_differentiable:
+                out.grad_fn = self
+                out._rg = True
+            if self.saves_output:
+                self.save_output(out)
+            return out
+        return self._record_outputs(args, _wrap_outputs(raw))
+
+    def _record_outputs(self, args, outs):
+        """Attach the outputs of a custom Function (tensors, tuples, in-place results)."""
         if self._dirty:
             self.inputs = _rebase_dirty(self._dirty, args)
         single = not isinstance(outs, tuple)
@@ -127,7 +144,7 @@ class Function:
             self._out_meta = [
                 (t._data.shape, t._data.dtype) if isinstance(t, _t.Tensor) else None for t in seq
             ]
-        skip = getattr(self, "_non_differentiable", ())
+        skip = self._non_differentiable
         for i, t in enumerate(seq):
             if isinstance(t, _t.Tensor) and t._data.dtype.kind == "f":
                 if skip and any(t is s for s in skip):
@@ -443,8 +460,9 @@ def snapshot(t):
 
 
 # Filled in by ember.tensor once Tensor and its subclasses exist: type() lookups are cheaper than
-# isinstance on the hot path.
+# isinstance on the hot path, and a module global is cheaper than ``_t._make``.
 _TENSOR_TYPES: set = set()
+_make = None
 
 # Last: ember.tensor imports this module, and the ops it loads need Op defined above.
 _t = importlib.import_module("ember.tensor")
