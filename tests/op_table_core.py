@@ -158,6 +158,8 @@ CORE_ROWS = [
         grad=False,
         special={0: _ints(-5, 5)},
     ),
+    Op("sum_empty_dim_list", lambda T, a: a.sum(()) + T.mean(a, []), [[(3, 4)]]),
+    Op("reduce_0d_with_dim", lambda T, a: a.sum(0) + a.mean(-1) + a.amax(0) + a.prod(0), [[()]]),
     Op("mean_dims_keep", lambda T, a: T.mean(a, (0, -1), keepdim=True), [[(2, 3, 4)]]),
     Op("max_neg_dim_keep", lambda T, a: a.max(-1, keepdim=True).values, [[(2, 3, 4)]]),
     Op("min_all", lambda T, a: T.min(a), [[(3, 4)]]),

@@ -80,12 +80,21 @@ def _cast(x, d):
 
 
 def dims(dim, ndim: int) -> tuple | None:
-    """Normalize a dim argument (int, tuple, list or None) to a tuple of non-negative axes."""
+    """Normalize a dim argument (int, tuple, list or None) to a tuple of non-negative axes.
+
+    A 0-d tensor accepts dim 0 and -1 (as PyTorch does); NumPy has no axis to name there, so
+    the result is None: reducing everything, which for one element is the same.
+    """
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        return tuple(_wrap_dim(d, ndim) for d in dim)
-    return (_wrap_dim(dim, ndim),)
+        out = tuple(_wrap_dim(d, ndim) for d in dim)
+        if len(set(out)) != len(out):
+            d = next(d for d in out if out.count(d) > 1)
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    else:
+        out = (_wrap_dim(dim, ndim),)
+    return out if ndim else None
 
 
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:

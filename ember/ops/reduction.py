@@ -52,8 +52,8 @@ def _sum_dtype(x: Tensor, dtype):
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum over ``dim`` (all dims when None)."""
     axes = dims(dim, input._data.ndim)
-    if axes == () and dim is not None:
-        axes = None if input._data.ndim == 0 else ()
+    if axes == ():  # an empty dim list reduces every dim, as in PyTorch 2
+        axes = None
     return Sum.apply(input, axes, keepdim, _sum_dtype(input, dtype))
 
 
@@ -65,7 +65,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_word(input)}"
         )
-    axes = dims(dim, input._data.ndim)
+    axes = dims(dim, input._data.ndim) or None
     n = input._data.size if axes is None else int(np.prod([input._data.shape[a] for a in axes]))
     s = Sum.apply(input, axes, keepdim, None)
     return named(s / n if n else s / 0.0, "MeanBackward0" if dim is None else "MeanBackward1")
@@ -187,6 +187,12 @@ class MaxMinDim(Op):
 
 def _max_min(input, dim, keepdim, is_max, other):
     name = "max" if is_max else "min"
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got (tuple), but expected "
+            "one of: (Tensor input), (Tensor input, int dim, bool keepdim), (Tensor input, "
+            "Tensor other)"
+        )
     if isinstance(dim, Tensor) or other is not None:
         from .elementwise import maximum, minimum
 

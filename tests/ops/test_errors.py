@@ -365,6 +365,10 @@ CASES = [
     # -- reductions
     Case("sum_dim", lambda T: T.ones(2, 3).sum(2), IndexError, ("[-2, 1]", "got 2")),
     Case("softmax_dim", lambda T: T.ones(2, 3).softmax(5), IndexError, ("got 5",)),
+    Case("sum_dup_dims", lambda T: T.ones(2, 3).sum((0, 0)), RuntimeError, ("dim 0 appears",)),
+    Case("amax_dup_dims", lambda T: T.ones(2, 3).amax((1, -1)), RuntimeError, ("dim 1 appears",)),
+    Case("max_tuple_dim", lambda T: T.ones(2, 3).max((0, 1)), TypeError, ("(tuple)",), False),
+    Case("scalar_dim", lambda T: T.ones(()).sum(1), IndexError, ("[-1, 0]", "got 1")),
     Case("max_empty", lambda T: T.ones(0).max(), RuntimeError, ("numel() == 0",)),
     Case("max_empty_dim", lambda T: T.ones(2, 0).max(1), IndexError, ("dim 1", "non-zero size")),
     Case("argmax_empty", lambda T: T.ones(0).argmax(), IndexError, ("numel() == 0",)),
