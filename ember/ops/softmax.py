@@ -58,12 +58,7 @@ def _float(input: Tensor) -> Tensor:
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """``log(sum(exp(x), dim))``, computed without overflow; integers give the default float."""
     input = _float(input)
-    nd = input._data.ndim
-    axes = dims(dim, nd)
-    if not nd or not axes:
-        # NumPy cannot name axis 0 of a 0-d array; None reduces everything there is.
-        axes = None
-    return Logsumexp.apply(input, axes, keepdim)
+    return Logsumexp.apply(input, dims(dim, input._data.ndim) or None, keepdim)
 
 
 class Softmax(Op):

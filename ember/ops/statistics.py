@@ -105,7 +105,7 @@ def _var_args(input: Tensor, dim, unbiased, correction, name: str):
         )
     if correction is None:
         correction = 0 if unbiased is False else 1
-    axes = dims(dim, input._data.ndim) if input._data.ndim else None
+    axes = dims(dim, input._data.ndim)
     if axes == ():
         axes = None
     return axes, _divisor(input, axes, correction, name)
@@ -223,7 +223,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
             f"{_type_word(input._data.dtype)}"
         )
-    axes = dims(dim, input._data.ndim) if input._data.ndim else None
+    axes = dims(dim, input._data.ndim)
     if axes == ():
         axes = None
     return LinalgVectorNorm.apply(input, _p_value(p), axes, keepdim)
