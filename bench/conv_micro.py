@@ -1,6 +1,6 @@
 """Convolution and pooling, forward + backward, ember against PyTorch on LeNet-5 shapes.
 
-    .venv/bin/python bench/conv_micro.py [--reps 15] [--batch 64] [--mallopt]
+    .venv/bin/python bench/conv_micro.py [--reps 15] [--batch 64] [--mallopt] [--threads N]
 
 Each workload is written once against a library object (``ember`` or ``torch``) through
 ``T.nn.functional``. Repetitions alternate between the libraries; before each timed repetition
@@ -13,10 +13,16 @@ never in tests.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
 
-import numpy as np
+# --threads must reach OpenBLAS before NumPy loads it (torch is set in main()).
+if "--threads" in sys.argv[:-1]:
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
+
+import numpy as np  # noqa: E402
 
 IDLE = 0.15
 
@@ -147,6 +153,9 @@ def main(argv=None) -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--only", default=None, help="run workloads whose name contains this")
     ap.add_argument("--mallopt", action="store_true", help="keep freed memory (see below)")
+    ap.add_argument(
+        "--threads", type=int, default=None, help="BLAS/intra-op threads of both libraries"
+    )
     args = ap.parse_args(argv)
     if args.mallopt:
         _keep_freed_memory()
@@ -157,9 +166,12 @@ def main(argv=None) -> None:
     import ember.nn.functional  # noqa: F401 - T.nn.functional below
 
     libs = {"ember": ember, "torch": torch}
+    if args.threads:
+        torch.set_num_threads(args.threads)
     print(
         f"batch {args.batch}, {args.reps} alternating repetitions of {args.inner} calls"
         + (", glibc keeping freed memory (mallopt)" if args.mallopt else "")
+        + (f", {args.threads} thread(s) each" if args.threads else "")
     )
     print(f"{'workload':38s} {'ember':>10s} {'torch':>10s} {'ratio':>7s}")
     for name, make in WORKLOADS.items():
