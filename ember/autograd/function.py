@@ -386,13 +386,32 @@ _ZERO_STRIDES = [(0,) * n for n in range(65)]
 _BYTES = bytes(16)
 
 
+_META: dict = {}  # (shape, dtype) -> a read-only zero-stride array standing for that layout
+_NO_VERSION = [0]
+
+
 def _edge(t, fn, nr):
-    """A memory-free stand-in for a non-leaf input after its node has run (see release)."""
+    """A memory-free stand-in for a non-leaf input after its node has run (see release).
+
+    Its storage is one shared zero-stride array per shape and dtype (training repeats the same
+    shapes), so releasing a node costs a dictionary lookup per input, not an allocation.
+    """
     arr = t._data
-    s = _t._make(np.ndarray(arr.shape, arr.dtype, _BYTES, 0, _ZERO_STRIDES[arr.ndim]))
+    key = (arr.shape, arr.dtype)
+    meta = _META.get(key)
+    if meta is None:
+        if len(_META) > 4096:  # shapes that keep changing: start over rather than grow
+            _META.clear()
+        meta = np.ndarray(arr.shape, arr.dtype, _BYTES, 0, _ZERO_STRIDES[arr.ndim])
+        meta.flags.writeable = False
+        _META[key] = meta
+    s = _new(_t.Tensor)
+    s._data = meta
     s._rg = True
     s.grad_fn = fn
-    s._output_nr = nr
+    s._vc = _NO_VERSION
+    if nr:
+        s._output_nr = nr
     return s
 
 
