@@ -97,7 +97,7 @@ def _inplace_after_consumers(T, a, b):
     """Ops recorded before an in-place change keep the old history (sigmoid reads old y)."""
     y = a * 1.0
     z = y.sigmoid()
-    w = y + 1.0
+    w = y * 2.0 + 1.0  # saves nothing of y (only the scalar): y may change afterwards
     y.mul_(b)
     v = y[0]
     y[1:].add_(v)
@@ -243,6 +243,8 @@ CORE_ROWS = [
     Op("einsum_matmul", lambda T, a, b: T.einsum("ij,jk->ik", a, b), [[(3, 4), (4, 5)]]),
     Op("einsum_implicit", lambda T, a, b: T.einsum("ij,jk", [a, b]), [[(3, 4), (4, 5)]]),
     Op("einsum_trace", lambda T, a: T.einsum("ii", a), [[(4, 4)]]),
+    Op("trace", lambda T, a: T.trace(a), [[(4, 4)], [(3, 5)], [(5, 2)]]),
+    Op("trace_method", lambda T, a: a.trace(), [[(0, 3)]]),
     Op("einsum_diag", lambda T, a: T.einsum("ii->i", a), [[(4, 4)]]),
     Op("einsum_sum", lambda T, a: T.einsum("ij->", a), [[(3, 4)]]),
     Op("einsum_rowsum", lambda T, a: T.einsum("ijk->j", a), [[(2, 3, 4)]]),

@@ -51,7 +51,13 @@ class Mul(Op):
     @staticmethod
     def forward(ctx, a, b):
         if ctx.inputs is not None:
-            ctx.save_for_backward(a, b if isinstance(b, Tensor) else None)
+            # Save only what the needed gradients read (d/da reads b, d/db reads a): an
+            # operand saved needlessly would make a later in-place change of it an error.
+            need_a, need_b = ctx.needs_input_grad
+            ctx.save_for_backward(
+                a if need_b and isinstance(a, Tensor) else None,
+                b if need_a and isinstance(b, Tensor) else None,
+            )
         return np.multiply(_a(a), _a(b))
 
     @staticmethod
@@ -67,8 +73,10 @@ class Div(Op):
     @staticmethod
     def forward(ctx, a, b):
         if ctx.inputs is not None:
+            # d/da reads b; d/db reads a and b (a is saved only when b needs its gradient).
             ctx.save_for_backward(
-                a if isinstance(a, Tensor) else None, b if isinstance(b, Tensor) else None
+                a if ctx.needs_input_grad[1] and isinstance(a, Tensor) else None,
+                b if isinstance(b, Tensor) else None,
             )
         return np.true_divide(_a(a), _a(b))
 
