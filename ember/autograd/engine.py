@@ -56,7 +56,7 @@ def run(
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _t._make(np.ones_like(out._data))
+            g = _t._make(np.ones(out._data.shape, out._data.dtype))  # ones_like: +1.5 us
         elif not isinstance(g, _t.Tensor):
             g = _t._make(np.asarray(g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:
@@ -128,6 +128,7 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                         stack.append(fn)
 
     # 2. Seed the gradient buffers, then run nodes whose consumers have all reported.
+    Tensor = _t.Tensor
     buffers: dict = {}
     alive: dict = {}  # node -> its output, until the node has run (see below)
     leaves: dict = {}  # id(leaf) -> [leaf, summed grad]
@@ -176,7 +177,11 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
             else:  # modified in place after this node recorded it
                 fn, nr = edge_of(node, a)
             if g is not None:
-                g = _check(node, i, a, g)
+                # The common case inline (a dense tensor of the input's shape and dtype): the
+                # full check is a call and several lookups more per edge.
+                gd = g._data if g.__class__ is Tensor else None
+                if gd is None or gd.shape != a._data.shape or gd.dtype != a._data.dtype:
+                    g = _check(node, i, a, g)
                 _send_edge(a, fn, nr, g, buffers, leaves)
             if fn is not None:
                 deps[fn] -= 1

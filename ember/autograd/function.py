@@ -255,6 +255,9 @@ class Function:
             if a.__class__ in _TENSOR_TYPES:
                 if not need:
                     a = None
+                elif a._fn_history is None:  # not changed in place since: skip edge_of's call
+                    if a.grad_fn is not None:
+                        a = _edge(a, a.grad_fn, a._output_nr)
                 else:
                     fn, nr = edge_of(self, a)
                     if fn is not None:

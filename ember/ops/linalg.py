@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._array import broadcast_error
+from ..autograd import grad_mode
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import _type_word
+
+_state = grad_mode.state  # recording is on in backward only for create_graph=True
 
 _SCALAR = {
     "float32": "float",
@@ -59,6 +62,12 @@ class MatMul(Op):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if not _state.enabled:  # no graph: the two products straight in NumPy
+            gd = g._data
+            need_a, need_b = ctx.needs_input_grad
+            ga = _make(np.matmul(gd, b._data.swapaxes(-1, -2))) if need_a else None
+            gb = _make(np.matmul(a._data.swapaxes(-1, -2), gd)) if need_b else None
+            return ga, gb
         ga = matmul(g, b.mT) if ctx.needs_input_grad[0] else None
         gb = matmul(a.mT, g) if ctx.needs_input_grad[1] else None
         return ga, gb

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes, return_types
-from .._array import as_array, sum_to
+from .._array import as_array, broadcast_view, sum_to
+from ..autograd import grad_mode
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import dims, wrap_dim
@@ -32,10 +33,17 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
-        return as_array(np.sum(x._data, axis=axes, keepdims=keepdim, dtype=dtype))
+        # NOTE: the method, not np.sum: np.sum's Python dispatch costs ~2.7 us more.
+        return as_array(x._data.sum(axis=axes, keepdims=keepdim, dtype=dtype))
 
     @staticmethod
     def backward(ctx, g):
+        if not grad_mode.state.enabled:
+            # No graph: the view straight in NumPy (a reshape and an expand op cost ~12 us).
+            gd = g._data
+            if not ctx.keepdim:
+                gd = gd.reshape(_keep_shape(ctx.shape, ctx.axes))
+            return _make(broadcast_view(gd, ctx.shape)), None, None, None
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
 
     def name(self) -> str:
