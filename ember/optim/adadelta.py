@@ -8,6 +8,7 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _bump,
+    _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
@@ -45,12 +46,9 @@ class Adadelta(Optimizer):
         differentiable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check("rho value", rho, high=1.0)
+        _check("epsilon value", eps)
+        _check("weight_decay value", weight_decay)
         _check_differentiable(differentiable)
         defaults = {
             "lr": lr,

@@ -10,6 +10,8 @@ from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
     _bump,
+    _check,
+    _check_betas,
     _check_differentiable,
     _check_fused,
     _check_lr,
@@ -53,11 +55,9 @@ class Adam(Optimizer):
         decoupled_weight_decay=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check("epsilon value", eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check("weight_decay value", weight_decay)
         if not (
             (isinstance(betas[0], float) and isinstance(betas[1], float))
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))
@@ -170,10 +170,3 @@ def _init_state(p, st, amsgrad):
     st["exp_avg_sq"] = _zeros(p)
     if amsgrad:
         st["max_exp_avg_sq"] = _zeros(p)
-
-
-def _check_betas(betas) -> None:
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adam import _check_betas
 from .optimizer import (
     Optimizer,
     _bump,
+    _check,
+    _check_betas,
     _check_differentiable,
     _check_lr,
     _effective_grad,
@@ -45,11 +46,9 @@ class Adamax(Optimizer):
         capturable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        _check("epsilon value", eps)
         _check_betas(betas)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check("weight_decay value", weight_decay)
         _check_differentiable(differentiable)
         defaults = {
             "lr": lr,

@@ -10,6 +10,7 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _bump,
+    _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
@@ -48,8 +49,7 @@ class ASGD(Optimizer):
         capturable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check("weight_decay value", weight_decay)
         _check_differentiable(differentiable)
         defaults = {
             "lr": lr,

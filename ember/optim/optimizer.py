@@ -472,11 +472,26 @@ def _zeros(p: Tensor) -> Tensor:
     return _make(np.zeros_like(p._data))
 
 
+def _check(what: str, value, low: float = 0.0, high: float = float("inf")) -> None:
+    """PyTorch's ``ValueError("Invalid <what>: <value>")`` unless ``low <= value <= high``.
+
+    NaN is outside every range. ``what`` is PyTorch's wording: "epsilon value", "rho value".
+    """
+    if not low <= value <= high:
+        raise ValueError(f"Invalid {what}: {value}")
+
+
 def _check_lr(lr) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
+    _check("learning rate", lr)
+
+
+def _check_betas(betas) -> None:
+    """Each of the two decay rates in [0, 1)."""
+    for i in (0, 1):
+        if not 0.0 <= betas[i] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
 
 
 def _check_differentiable(differentiable: bool) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _bump,
+    _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
@@ -48,14 +49,10 @@ class RMSprop(Optimizer):
         differentiable=False,
     ):
         _check_lr(lr)
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        _check("epsilon value", eps)
+        _check("momentum value", momentum)
+        _check("weight_decay value", weight_decay)
+        _check("alpha value", alpha)
         _check_differentiable(differentiable)
         defaults = {
             "lr": lr,

@@ -51,6 +51,7 @@ class SGD(Optimizer):
         fused=None,
     ):
         _check_lr(lr)
+        # NOTE: not _check: PyTorch's SGD lets a NaN momentum or weight_decay through.
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
         if weight_decay < 0.0:

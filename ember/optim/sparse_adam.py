@@ -9,8 +9,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
-from .adam import _check_betas
-from .optimizer import Optimizer, _bump, _scalar, _zeros
+from .optimizer import Optimizer, _bump, _check_betas, _scalar, _zeros
 
 __all__ = ["SparseAdam", "sparse_adam"]
 
