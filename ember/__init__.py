@@ -6,9 +6,15 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 
 from __future__ import annotations
 
-from . import autograd, dtypes, nn, optim, return_types, sparse, utils
+from . import amp, autograd, backends, cuda, dtypes, nn, optim, return_types, sparse, utils
 from ._formatting import set_printoptions
+from .amp import autocast, is_autocast_enabled
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .backends import (
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from .creation import (
     BoolTensor,
     ByteTensor,
@@ -46,7 +52,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import cuda, device, get_default_device
+from .device import device, get_default_device
 from .dtypes import (
     bool,
     double,
@@ -150,7 +156,7 @@ from .ops.indexing import (
     scatter,
     scatter_add,
 )
-from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer
+from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer, trace
 from .ops.movement import (
     broadcast_to,
     cat,

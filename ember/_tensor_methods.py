@@ -457,6 +457,9 @@ class TensorMethods:
     def mv(self, vec):
         return _la.mv(self, vec)
 
+    def trace(self):
+        return _la.trace(self)
+
     # -- shape ---------------------------------------------------------------------------------
     def view(self, *shape):
         return _mv.view(self, *shape)

@@ -1,4 +1,5 @@
-"""Devices. ember computes on the CPU; 'cuda' is understood and refused clearly."""
+"""Devices. ember computes on the CPU; 'cuda' is understood and refused clearly (ember.cuda says
+that no GPU is available)."""
 
 from __future__ import annotations
 
@@ -83,41 +84,3 @@ def check(d) -> device:
 
 def get_default_device() -> device:
     return CPU
-
-
-class _Cuda:
-    """``ember.cuda``: reports that no GPU is available."""
-
-    @staticmethod
-    def is_available() -> bool:
-        return False
-
-    @staticmethod
-    def device_count() -> int:
-        return 0
-
-    @staticmethod
-    def is_initialized() -> bool:
-        return False
-
-    @staticmethod
-    def current_device() -> int:
-        check("cuda")
-        return 0
-
-    @staticmethod
-    def manual_seed(seed: int) -> None:
-        pass
-
-    manual_seed_all = manual_seed
-
-    @staticmethod
-    def synchronize(device=None) -> None:
-        pass
-
-    @staticmethod
-    def empty_cache() -> None:
-        pass
-
-
-cuda = _Cuda()

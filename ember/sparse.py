@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import device as _device
 from . import dtypes
 from .tensor import Size, Tensor, _make
 
@@ -33,7 +34,8 @@ class SparseTensor(Tensor):
     @staticmethod
     def _build(indices: np.ndarray, values: np.ndarray, size, coalesced=False) -> SparseTensor:
         t = _make(values, SparseTensor)
-        t.__dict__["_ix"] = np.asarray(indices, np.int64).reshape(-1, values.shape[0])
+        # Always (sparse_dim, nnz): with nnz == 0 the shape alone keeps sparse_dim.
+        t.__dict__["_ix"] = np.asarray(indices, np.int64)
         t.__dict__["_size"] = tuple(int(s) for s in size)
         t.__dict__["_coalesced"] = coalesced
         return t
@@ -172,34 +174,72 @@ class SparseTensor(Tensor):
         return self
 
     def __repr__(self) -> str:
-        from . import _formatting
+        from ._formatting import format_values
 
-        ind = _formatting.tensor_repr(_make(self._ix), prefix="tensor(indices=tensor(")
-        ind = ind[len("tensor(") :]
-        vals = _formatting.tensor_repr(_make(self._data), prefix="       values=tensor(")
-        vals = vals[len("       ") :]
+        # PyTorch prints the two parts without their dtypes (the outer dtype= says it), and an
+        # empty part always with its size.
+        def part(arr: np.ndarray, label: str, indent: int) -> str:
+            if arr.size == 0:
+                return f"{label}=tensor([], size={tuple(arr.shape)})"
+            return f"{label}=tensor({format_values(arr, indent)})"
+
         size = ", ".join(str(s) for s in self._size)
         if len(self._size) == 1:
             size += ","
-        return (
-            f"tensor({ind},\n       {vals},\n       size=({size}), nnz={self._nnz()}, "
-            "layout=torch.sparse_coo)"
-        )
+        tail = f"size=({size}), nnz={self._nnz()}"
+        if self.dtype is not dtypes.get_default_dtype():
+            tail += f", dtype={self.dtype!r}"
+        tail += ", layout=torch.sparse_coo"
+        if self.requires_grad:
+            tail += ", requires_grad=True"
+        ind = part(self._ix, "indices", len("tensor(indices=tensor("))
+        vals = part(self._data, "values", len("       values=tensor("))
+        return f"tensor({ind},\n       {vals},\n       {tail})"
 
     __str__ = __repr__
 
 
-def sparse_coo_tensor(indices, values, size=None, *, dtype=None, requires_grad=False):
-    """``torch.sparse_coo_tensor``: a sparse tensor from (sparse_dim, nnz) indices and values."""
+def sparse_coo_tensor(
+    indices,
+    values,
+    size=None,
+    *,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+    check_invariants=None,
+    is_coalesced=None,
+):
+    """``torch.sparse_coo_tensor``: a sparse tensor from (sparse_dim, nnz) indices and values.
+
+    ``check_invariants`` is accepted and ignored: every index is checked against ``size`` when
+    the tensor is used (``to_dense``, ``coalesce``), by NumPy.
+    """
     from .creation import tensor as _tensor
+
+    _device.check(device)
 
     ix = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     vals = values if isinstance(values, Tensor) else _tensor(values)
     vd = vals._data if dtype is None else vals._data.astype(dtypes.to_dtype(dtype).np)
-    ix = np.asarray(ix, np.int64).reshape(-1, vd.shape[0] if vd.ndim else 1)
+    ix = np.asarray(ix, np.int64)
+    if ix.ndim != 2:
+        raise RuntimeError(f"indices must be sparse_dim x nnz, but got: {list(ix.shape)}")
+    if ix.shape[1] != (vd.shape[0] if vd.ndim else 1):
+        raise RuntimeError(
+            f"indices and values must have same nnz, but got nnz from indices: {ix.shape[1]}, "
+            f"nnz from values: {vd.shape[0] if vd.ndim else 1}"
+        )
     if size is None:
-        size = tuple(int(m) + 1 for m in ix.max(axis=1)) + vd.shape[1:]
-    return SparseTensor._build(ix, vd, size)
+        # The smallest size that holds every index; all zeros when there is none (nnz == 0).
+        top = ix.max(axis=1) + 1 if ix.shape[1] else np.zeros(ix.shape[0], np.int64)
+        size = tuple(int(m) for m in top) + vd.shape[1:]
+    # At most one entry cannot repeat an index: PyTorch calls such a tensor coalesced.
+    coalesced = ix.shape[1] <= 1 if is_coalesced is None else bool(is_coalesced)
+    out = SparseTensor._build(ix, vd, size, coalesced=coalesced)
+    if requires_grad:
+        out.requires_grad_(True)
+    return out
 
 
 def accumulate(old: Tensor | None, new: Tensor) -> Tensor:

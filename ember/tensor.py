@@ -201,9 +201,12 @@ class Tensor(TensorMethods):
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
-            if value._data.shape != self._data.shape:
+            # A sparse gradient (p.grad = sparse_coo_tensor(...)) holds its values in _data:
+            # its dense size is what must match.
+            shape = tuple(value.shape) if value.is_sparse else value._data.shape
+            if shape != self._data.shape:
                 raise RuntimeError(
-                    f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                    f"attempting to assign a gradient of size '{list(shape)}' to a "
                     f"tensor of size '{list(self._data.shape)}'. Please ensure that the gradient "
                     "and the tensor are the same size"
                 )

@@ -227,6 +227,21 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return matmul(input, vec)
 
 
+def trace(input: Tensor) -> Tensor:
+    """The sum of the main diagonal of a matrix (not necessarily square); integer matrices
+    give int64, as their sums do."""
+    from .reduction import sum
+
+    if input._data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input._data.ndim}")
+    if input._data.dtype.kind == "b":
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    # Composed from an index and a sum, so the gradient (ones on the diagonal) and higher
+    # orders come from those ops.
+    diag = _make(np.arange(min(input._data.shape)))
+    return named(sum(input[diag, diag]), "TraceBackward0")
+
+
 # -- einsum ---------------------------------------------------------------------------------------
 
 
