@@ -31,7 +31,8 @@ data:
 	fi
 
 test: venv torch data
-	MPLBACKEND=Agg $(PY) -m pytest -n 2 tests
+	@# Two test workers already fill both cores: one BLAS thread each avoids oversubscription.
+	MPLBACKEND=Agg OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 demo: venv data
 	$(PY) -m ember train --model lenet5 --epochs 3 --out runs/demo
