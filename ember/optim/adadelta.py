@@ -7,7 +7,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_differentiable,
     _check_lr,
@@ -31,6 +31,8 @@ class Adadelta(Optimizer):
         weight_decay: L2 penalty (default 0).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "Adadelta does not support sparse gradients"
 
     def __init__(
         self,
@@ -62,33 +64,26 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {"step": _scalar_tensor(), "square_avg": _zeros(p), "acc_delta": _zeros(p)}
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            params, grads, states = self._gather(
-                group, "Adadelta does not support sparse gradients", _init_state
-            )
+        for group, params, grads, states in self._groups():
             adadelta(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["square_avg"]._data for st in states],
-                [st["acc_delta"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "square_avg"),
+                _arrays(states, "acc_delta"),
+                _arrays(states, "step"),
                 lr=_scalar(group["lr"]),
                 rho=group["rho"],
                 eps=group["eps"],
                 weight_decay=group["weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
-
-
-def _init_state(p, st):
-    st["step"] = _scalar_tensor()
-    st["square_avg"] = _zeros(p)
-    st["acc_delta"] = _zeros(p)
 
 
 def adadelta(

@@ -7,12 +7,13 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_differentiable,
     _check_fused,
     _check_lr,
     _effective_grad,
+    _full,
     _scalar,
     _scalar_tensor,
 )
@@ -70,42 +71,37 @@ class Adagrad(Optimizer):
         # layout: a state_dict taken before the first step already lists every parameter).
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, self.state[p])
+                self.state[p].update(self._init_state(p, group))
 
-    def _init_state(self, p, st):
-        st["step"] = _scalar_tensor()
-        st["sum"] = _full(p, self.defaults["initial_accumulator_value"])
+    def _init_state(self, p, group):
+        # The constructor's initial_accumulator_value, not the group's (as in PyTorch).
+        return {
+            "step": _scalar_tensor(),
+            "sum": _full(p, self.defaults["initial_accumulator_value"]),
+        }
 
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
+        for group, params, grads, states in self._groups():
             wd = group["weight_decay"]
             if wd != 0 and any(p._grad is not None and p._grad.is_sparse for p in group["params"]):
                 raise RuntimeError("weight_decay option is not compatible with sparse gradients")
-            params, grads, states = self._gather(group, None, self._init_state)
             adagrad(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["sum"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "sum"),
+                _arrays(states, "step"),
                 lr=_scalar(group["lr"]),
                 weight_decay=wd,
                 lr_decay=group["lr_decay"],
                 eps=group["eps"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
 
     def share_memory(self) -> None:
         """Accepted for compatibility: ember runs in one process's memory."""
-
-
-def _full(p, value):
-    from ..tensor import _make
-
-    return _make(np.full_like(p._data, value))
 
 
 def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps, maximize) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_betas,
     _check_differentiable,
@@ -37,6 +35,10 @@ class Adam(Optimizer):
         maximize: ascend the objective instead of descending it.
         decoupled_weight_decay: shrink the weights directly, as AdamW (default False).
     """
+
+    _sparse_grad_error = (
+        "Adam does not support sparse gradients, please consider SparseAdam instead"
+    )
 
     def __init__(
         self,
@@ -80,24 +82,25 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         _check_fused(fused, foreach, differentiable)
 
+    def _init_state(self, p, group):
+        st = {"step": _scalar_tensor(), "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+        if group["amsgrad"]:
+            st["max_exp_avg_sq"] = _zeros(p)
+        return st
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
+        for group, params, grads, states in self._groups():
             amsgrad = group["amsgrad"]
-            params, grads, states = self._gather(
-                group,
-                "Adam does not support sparse gradients, please consider SparseAdam instead",
-                functools.partial(_init_state, amsgrad=amsgrad),
-            )
             beta1, beta2 = group["betas"]
             adam(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["exp_avg"]._data for st in states],
-                [st["exp_avg_sq"]._data for st in states],
-                [st["max_exp_avg_sq"]._data for st in states] if amsgrad else [],
-                [st["step"]._data for st in states],
+                _arrays(states, "exp_avg"),
+                _arrays(states, "exp_avg_sq"),
+                _arrays(states, "max_exp_avg_sq") if amsgrad else [],
+                _arrays(states, "step"),
                 amsgrad=amsgrad,
                 beta1=_scalar(beta1),
                 beta2=_scalar(beta2),
@@ -107,7 +110,6 @@ class Adam(Optimizer):
                 maximize=group["maximize"],
                 decoupled_weight_decay=group["decoupled_weight_decay"],
             )
-            _bump(params)
         return loss
 
 
@@ -162,11 +164,3 @@ def adam(
         np.divide(m, tmp, out=tmp)
         tmp *= step_size
         p -= tmp
-
-
-def _init_state(p, st, amsgrad):
-    st["step"] = _scalar_tensor()
-    st["exp_avg"] = _zeros(p)
-    st["exp_avg_sq"] = _zeros(p)
-    if amsgrad:
-        st["max_exp_avg_sq"] = _zeros(p)

@@ -6,7 +6,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_betas,
     _check_differentiable,
@@ -31,6 +31,8 @@ class Adamax(Optimizer):
         weight_decay: L2 penalty (default 0).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "Adamax does not support sparse gradients"
 
     def __init__(
         self,
@@ -62,20 +64,20 @@ class Adamax(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {"step": _scalar_tensor(), "exp_avg": _zeros(p), "exp_inf": _zeros(p)}
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            params, grads, states = self._gather(
-                group, "Adamax does not support sparse gradients", _init_state
-            )
+        for group, params, grads, states in self._groups():
             beta1, beta2 = group["betas"]
             adamax(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["exp_avg"]._data for st in states],
-                [st["exp_inf"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "exp_avg"),
+                _arrays(states, "exp_inf"),
+                _arrays(states, "step"),
                 eps=group["eps"],
                 beta1=beta1,
                 beta2=beta2,
@@ -83,14 +85,7 @@ class Adamax(Optimizer):
                 weight_decay=group["weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
-
-
-def _init_state(p, st):
-    st["step"] = _scalar_tensor()
-    st["exp_avg"] = _zeros(p)
-    st["exp_inf"] = _zeros(p)
 
 
 def adamax(

@@ -3,13 +3,11 @@ running average ``ax`` of the iterates, which is the estimate to use once averag
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_differentiable,
     _check_lr,
@@ -34,6 +32,8 @@ class ASGD(Optimizer):
         weight_decay: L2 penalty (default 0).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "ASGD does not support sparse gradients"
 
     def __init__(
         self,
@@ -64,39 +64,33 @@ class ASGD(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {
+            "step": _scalar_tensor(),
+            "eta": _scalar_tensor(_scalar(group["lr"])),
+            "mu": _scalar_tensor(1.0),
+            "ax": _zeros(p),
+        }
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr = _scalar(group["lr"])
-            params, grads, states = self._gather(
-                group,
-                "ASGD does not support sparse gradients",
-                functools.partial(_init_state, lr=lr),
-            )
+        for group, params, grads, states in self._groups():
             asgd(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["ax"]._data for st in states],
-                [st["mu"]._data for st in states],
-                [st["eta"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "ax"),
+                _arrays(states, "mu"),
+                _arrays(states, "eta"),
+                _arrays(states, "step"),
                 lambd=group["lambd"],
-                lr=lr,
+                lr=_scalar(group["lr"]),
                 t0=group["t0"],
                 alpha=group["alpha"],
                 weight_decay=group["weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
-
-
-def _init_state(p, st, lr):
-    st["step"] = _scalar_tensor()
-    st["eta"] = _scalar_tensor(lr)
-    st["mu"] = _scalar_tensor(1.0)
-    st["ax"] = _zeros(p)
 
 
 def asgd(

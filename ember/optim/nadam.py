@@ -7,7 +7,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_betas,
     _check_differentiable,
@@ -33,6 +33,8 @@ class NAdam(Optimizer):
         momentum_decay: psi, the warm-up rate of the momentum (default 4e-3).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "NAdam does not support sparse gradients"
 
     def __init__(
         self,
@@ -69,21 +71,26 @@ class NAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {
+            "step": _scalar_tensor(),
+            "mu_product": _scalar_tensor(1.0),
+            "exp_avg": _zeros(p),
+            "exp_avg_sq": _zeros(p),
+        }
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            params, grads, states = self._gather(
-                group, "NAdam does not support sparse gradients", _init_state
-            )
+        for group, params, grads, states in self._groups():
             beta1, beta2 = group["betas"]
             nadam(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["exp_avg"]._data for st in states],
-                [st["exp_avg_sq"]._data for st in states],
-                [st["mu_product"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "exp_avg"),
+                _arrays(states, "exp_avg_sq"),
+                _arrays(states, "mu_product"),
+                _arrays(states, "step"),
                 beta1=beta1,
                 beta2=beta2,
                 lr=_scalar(group["lr"]),
@@ -93,15 +100,7 @@ class NAdam(Optimizer):
                 decoupled_weight_decay=group["decoupled_weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
-
-
-def _init_state(p, st):
-    st["step"] = _scalar_tensor()
-    st["mu_product"] = _scalar_tensor(1.0)
-    st["exp_avg"] = _zeros(p)
-    st["exp_avg_sq"] = _zeros(p)
 
 
 def nadam(

@@ -298,24 +298,35 @@ class Optimizer:
         with enable_grad():
             return closure()
 
-    def _gather(self, group, sparse_error, init_state):
-        """The group's parameters that have a gradient, their gradient arrays and state dicts.
+    # The RuntimeError message ``_groups`` gives for a sparse gradient; None takes the gradient
+    # densified (for updates where that is the same as the sparse update).
+    _sparse_grad_error: str | None = None
 
-        ``init_state(p, state)`` fills a parameter's state on its first step (lazily, so
-        parameters that never get a gradient never get state); ``sparse_error`` is the message
-        for a sparse gradient, or None to densify it.
+    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The state of ``p`` before its first update (each algorithm with state gives it)."""
+        raise NotImplementedError
+
+    def _groups(self):
+        """Each group with its parameters that have a gradient, ready for an update function.
+
+        Yields ``(group, params, grads, states)``: the parameters' arrays, their gradients'
+        arrays and their state dicts. State is made (``_init_state``) on a parameter's first
+        update, so parameters that never get a gradient never get state. The update writes
+        into the parameters in place, so their versions are bumped once the caller is done.
         """
-        params, grads, states = [], [], []
-        for p in group["params"]:
-            if p._grad is None:
-                continue
-            params.append(p)
-            grads.append(_dense_grad(p, sparse_error))
-            st = self.state[p]
-            if len(st) == 0:
-                init_state(p, st)
-            states.append(st)
-        return params, grads, states
+        for group in self.param_groups:
+            params, grads, states = [], [], []
+            for p in group["params"]:
+                if p._grad is None:
+                    continue
+                params.append(p)
+                grads.append(_dense_grad(p, self._sparse_grad_error))
+                st = self.state[p]
+                if len(st) == 0:
+                    st.update(self._init_state(p, group))
+                states.append(st)
+            yield group, [p._data for p in params], grads, states
+            _bump(params)
 
     # -- hooks -----------------------------------------------------------------------------
 
@@ -470,6 +481,15 @@ def _scalar_tensor(value: float = 0.0) -> Tensor:
 
 def _zeros(p: Tensor) -> Tensor:
     return _make(np.zeros_like(p._data))
+
+
+def _full(p: Tensor, value) -> Tensor:
+    return _make(np.full_like(p._data, value))
+
+
+def _arrays(states: list[dict[str, Any]], key: str) -> list[np.ndarray]:
+    """The arrays of one state entry across a group's parameters, as update functions take."""
+    return [st[key]._data for st in states]
 
 
 def _check(what: str, value, low: float = 0.0, high: float = float("inf")) -> None:

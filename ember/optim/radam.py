@@ -7,7 +7,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_betas,
     _check_differentiable,
@@ -32,6 +32,8 @@ class RAdam(Optimizer):
         weight_decay: L2 penalty, or decoupled decay with ``decoupled_weight_decay`` (default 0).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "RAdam does not support sparse gradients"
 
     def __init__(
         self,
@@ -65,20 +67,20 @@ class RAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {"step": _scalar_tensor(), "exp_avg": _zeros(p), "exp_avg_sq": _zeros(p)}
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            params, grads, states = self._gather(
-                group, "RAdam does not support sparse gradients", _init_state
-            )
+        for group, params, grads, states in self._groups():
             beta1, beta2 = group["betas"]
             radam(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["exp_avg"]._data for st in states],
-                [st["exp_avg_sq"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "exp_avg"),
+                _arrays(states, "exp_avg_sq"),
+                _arrays(states, "step"),
                 beta1=beta1,
                 beta2=beta2,
                 lr=_scalar(group["lr"]),
@@ -87,14 +89,7 @@ class RAdam(Optimizer):
                 decoupled_weight_decay=group["decoupled_weight_decay"],
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
-
-
-def _init_state(p, st):
-    st["step"] = _scalar_tensor()
-    st["exp_avg"] = _zeros(p)
-    st["exp_avg_sq"] = _zeros(p)
 
 
 def radam(

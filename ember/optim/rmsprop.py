@@ -7,7 +7,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check,
     _check_differentiable,
     _check_lr,
@@ -33,6 +33,8 @@ class RMSprop(Optimizer):
         centered: normalize by the estimated variance of the gradient (default False).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "RMSprop does not support sparse gradients"
 
     def __init__(
         self,
@@ -68,30 +70,26 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        st = {"step": _scalar_tensor(), "square_avg": _zeros(p)}
+        if group["momentum"] > 0:
+            st["momentum_buffer"] = _zeros(p)
+        if group["centered"]:
+            st["grad_avg"] = _zeros(p)
+        return st
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
+        for group, params, grads, states in self._groups():
             momentum, centered = group["momentum"], group["centered"]
-
-            def init(p, st, momentum=momentum, centered=centered):
-                st["step"] = _scalar_tensor()
-                st["square_avg"] = _zeros(p)
-                if momentum > 0:
-                    st["momentum_buffer"] = _zeros(p)
-                if centered:
-                    st["grad_avg"] = _zeros(p)
-
-            params, grads, states = self._gather(
-                group, "RMSprop does not support sparse gradients", init
-            )
             rmsprop(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["square_avg"]._data for st in states],
-                [st["grad_avg"]._data for st in states] if centered else [],
-                [st["momentum_buffer"]._data for st in states] if momentum > 0 else [],
-                [st["step"]._data for st in states],
+                _arrays(states, "square_avg"),
+                _arrays(states, "grad_avg") if centered else [],
+                _arrays(states, "momentum_buffer") if momentum > 0 else [],
+                _arrays(states, "step"),
                 lr=_scalar(group["lr"]),
                 alpha=group["alpha"],
                 eps=group["eps"],
@@ -100,7 +98,6 @@ class RMSprop(Optimizer):
                 centered=centered,
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
 
 

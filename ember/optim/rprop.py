@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..tensor import _make
 from .optimizer import (
     Optimizer,
-    _bump,
+    _arrays,
     _check_differentiable,
     _check_lr,
+    _full,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -29,6 +29,8 @@ class Rprop(Optimizer):
         step_sizes: (minimal, maximal) step size (default (1e-6, 50)).
         maximize: ascend the objective instead of descending it.
     """
+
+    _sparse_grad_error = "Rprop does not support sparse gradients"
 
     def __init__(
         self,
@@ -57,35 +59,31 @@ class Rprop(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, p, group):
+        return {
+            "step": _scalar_tensor(),
+            "prev": _zeros(p),
+            "step_size": _full(p, _scalar(group["lr"])),
+        }
+
     def step(self, closure=None):
         """One update; ``closure`` (optional) re-evaluates the model and returns the loss."""
         loss = self._evaluate(closure)
-        for group in self.param_groups:
-            lr = _scalar(group["lr"])
-
-            def init(p, st, lr=lr):
-                st["step"] = _scalar_tensor()
-                st["prev"] = _zeros(p)
-                st["step_size"] = _make(np.full_like(p._data, lr))
-
-            params, grads, states = self._gather(
-                group, "Rprop does not support sparse gradients", init
-            )
+        for group, params, grads, states in self._groups():
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
             rprop(
-                [p._data for p in params],
+                params,
                 grads,
-                [st["prev"]._data for st in states],
-                [st["step_size"]._data for st in states],
-                [st["step"]._data for st in states],
+                _arrays(states, "prev"),
+                _arrays(states, "step_size"),
+                _arrays(states, "step"),
                 step_size_min=step_size_min,
                 step_size_max=step_size_max,
                 etaminus=etaminus,
                 etaplus=etaplus,
                 maximize=group["maximize"],
             )
-            _bump(params)
         return loss
 
 
