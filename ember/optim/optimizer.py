@@ -549,6 +549,17 @@ def _effective_grad(g: np.ndarray, p: np.ndarray, weight_decay, maximize: bool) 
     return np.negative(g) if maximize else g
 
 
+def _decayed_grad(g, p, lr, weight_decay, decoupled: bool, maximize: bool) -> np.ndarray:
+    """Adam's weight decay: decoupled (AdamW) shrinks the weights, p *= 1 - lr * weight_decay,
+    and steps with g' = -g if maximize else g; otherwise it is L2, as ``_effective_grad``."""
+    if not decoupled:
+        return _effective_grad(g, p, weight_decay, maximize)
+    g = _effective_grad(g, p, 0, maximize)
+    if weight_decay != 0:
+        p *= 1 - lr * weight_decay
+    return g
+
+
 def _bump(params: Iterable[Tensor]) -> None:
     """Bump the version counter of parameters that were modified in place."""
     for p in params:

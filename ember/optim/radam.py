@@ -12,7 +12,7 @@ from .optimizer import (
     _check_betas,
     _check_differentiable,
     _check_lr,
-    _effective_grad,
+    _decayed_grad,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -119,12 +119,7 @@ def radam(
     for i, p in enumerate(params):
         steps[i] += 1
         t = float(steps[i])
-        if decoupled_weight_decay:
-            g = _effective_grad(grads[i], p, 0, maximize)
-            if weight_decay != 0:
-                p *= 1 - lr * weight_decay
-        else:
-            g = _effective_grad(grads[i], p, weight_decay, maximize)
+        g = _decayed_grad(grads[i], p, lr, weight_decay, decoupled_weight_decay, maximize)
         m, v = exp_avgs[i], exp_avg_sqs[i]
         tmp = np.subtract(g, m)
         tmp *= 1 - beta1
