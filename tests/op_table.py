@@ -38,6 +38,7 @@ OPS = [
     Op("rsub_scalar", lambda T, a: 3.0 - a, list(UNARY)),
     Op("mul", lambda T, a, b: a * b, list(BINARY)),
     Op("mul_scalar", lambda T, a: a * 3, list(UNARY)),
+    Op("rmul_scalar", lambda T, a: 0.5 * a, list(UNARY)),
     Op("div", lambda T, a, b: a / b, list(BINARY), domain=(0.5, 2.0)),
     Op("rdiv_scalar", lambda T, a: 2.0 / a, list(UNARY), domain=(0.5, 2.0)),
     Op("neg", lambda T, a: -a, list(UNARY)),
@@ -46,6 +47,8 @@ OPS = [
     Op("pow_tensor", lambda T, a, b: T.pow(a, b), list(BINARY), domain=(0.5, 2.0)),
     Op("rpow", lambda T, a: 2.0**a, list(UNARY)),
     Op("square", lambda T, a: T.square(a), list(UNARY)),
+    Op("remainder", lambda T, a, b: a % b, list(BINARY), domain=(0.5, 2.0)),
+    Op("remainder_scalar", lambda T, a: T.remainder(a, 0.7), list(UNARY)),
     # -- unary math
     Op("exp", lambda T, a: T.exp(a), list(UNARY)),
     Op("log", lambda T, a: T.log(a), list(UNARY), domain=(0.5, 3.0)),
@@ -73,7 +76,13 @@ OPS = [
     # -- comparisons and logic (forward only)
     Op("eq", lambda T, a, b: a == b, list(BINARY), grad=False),
     Op("lt", lambda T, a, b: a < b, list(BINARY), grad=False),
+    Op("ne", lambda T, a, b: a != b, list(BINARY), grad=False),
+    Op("gt", lambda T, a, b: T.gt(a, b), list(BINARY), grad=False),
+    Op("le", lambda T, a, b: a <= b, list(BINARY), grad=False),
     Op("ge_scalar", lambda T, a: a >= 0.5, list(UNARY), grad=False),
+    Op("logical_or", lambda T, a, b: T.logical_or(a > 0, b), list(BINARY), grad=False),
+    Op("logical_xor", lambda T, a, b: T.logical_xor(a > 0, b > 0), list(BINARY), grad=False),
+    Op("bool_operators", lambda T, a, b: ~((a > 0) & (b < 0)) | (a > 1), list(BINARY), grad=False),
     Op("logical_and", lambda T, a, b: T.logical_and(a > 0, b > 0), list(BINARY), grad=False),
     Op("logical_not", lambda T, a: T.logical_not(a > 0), list(UNARY), grad=False),
     # -- reductions
@@ -114,6 +123,7 @@ OPS = [
     Op("squeeze", lambda T, a: a.squeeze(), [[(2, 1, 4, 1)]]),
     Op("unsqueeze", lambda T, a: a.unsqueeze(1), [[(3, 4)]]),
     Op("expand", lambda T, a: a.expand(2, 3, 4), [[(3, 1)]]),
+    Op("contiguous", lambda T, a: a.transpose(0, 1).contiguous(), [[(2, 3, 4)]]),
     Op("cat", lambda T, a, b: T.cat([a, b], dim=1), [[(2, 3), (2, 5)]]),
     Op("stack", lambda T, a, b: T.stack([a, b], dim=1), [[(2, 3), (2, 3)]]),
     Op("split", lambda T, a: a.split(2, dim=1)[1], [[(3, 5)]]),

@@ -257,10 +257,33 @@ def floor_divide(input, other):
     return _nograd(_np_binary(np.floor_divide, a, b).astype(d.np, copy=False))
 
 
+class Remainder(Op):
+    """``a - floor(a / b) * b`` (the sign of the divisor, as Python's %)."""
+
+    @staticmethod
+    def forward(ctx, a, b, np_dtype):
+        if ctx.inputs is not None:
+            ctx.save_for_backward(a, b if isinstance(b, Tensor) else None)
+        return np.remainder(a._data, _a(b)).astype(np_dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        gb = None
+        if ctx.needs_input_grad[1]:
+            # d/db = -floor(a / b): piecewise constant, so a constant in the graph is exact.
+            gb = neg(mul(g, _make(np.floor_divide(a._data, b._data))))
+        return g if ctx.needs_input_grad[0] else None, gb
+
+
 def remainder(input, other):
     a, b, d = promote_pair(input, other)
     _no_bool(d, "remainder_cpu")
     _no_int_zero(d, b)
+    if isinstance(input, Tensor) and d.is_floating_point:
+        # Differentiable as in PyTorch (RemainderBackward0/1); number % tensor is not.
+        out = Remainder.apply(a, b, d.np)
+        return named(out, "RemainderBackward1") if isinstance(b, Tensor) else out
     return _nograd(_np_binary(np.remainder, a, b).astype(d.np, copy=False))
 
 
