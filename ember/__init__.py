@@ -6,6 +6,13 @@ save/load in PyTorch's file format. This module only re-exports; the logic lives
 
 from __future__ import annotations
 
+from . import _malloc
+
+# NOTE: process-wide glibc malloc settings that keep a training loop's freed memory for reuse
+# instead of faulting fresh pages in every step (LeNet-5 step at batch 64: 13.0 -> 8.1 ms CPU).
+# EMBER_MALLOC_TUNING=0 in the environment before the import leaves malloc alone.
+_malloc.tune()
+
 from . import amp, autograd, backends, cuda, dtypes, nn, optim, return_types, sparse, utils
 from ._formatting import set_printoptions
 from .amp import autocast, is_autocast_enabled
@@ -69,6 +76,8 @@ from .dtypes import (
     int32,
     int64,
     long,
+    promote_types,
+    result_type,
     set_default_dtype,
     short,
     uint8,
