@@ -146,6 +146,17 @@ def promote(a: dtype, b: dtype) -> dtype:
     return int16
 
 
+def promote_types(type1, type2) -> dtype:
+    """``torch.promote_types``: the smallest dtype both promote to."""
+    for i, t in enumerate((type1, type2), 1):
+        if not isinstance(t, dtype):
+            raise TypeError(
+                f"promote_types(): argument 'type{i}' (position {i}) must be torch.dtype, "
+                f"not {type(t).__name__}"
+            )
+    return promote(type1, type2)
+
+
 def result_type(a, b) -> dtype:
     """PyTorch's result dtype for a binary op on tensors and/or Python scalars.
 

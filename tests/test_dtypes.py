@@ -181,6 +181,21 @@ def test_tensor_scalar_promotion(op, zero_dim):
     _compare(cases)
 
 
+@requires_torch
+def test_promote_types_and_result_type_match_torch():
+    for a in NAMES:
+        for b in NAMES:
+            got = ember.promote_types(getattr(ember, a), getattr(ember, b))
+            assert str(got) == str(torch.promote_types(getattr(torch, a), getattr(torch, b)))
+            for s in SCALARS:
+                e = ember.result_type(_make(ember, a, False), s)
+                assert str(e) == str(torch.result_type(_make(torch, a, False), s)), (a, s)
+            e = ember.result_type(_make(ember, a, True), _make(ember, b, False))
+            assert str(e) == str(torch.result_type(_make(torch, a, True), _make(torch, b, False)))
+    with pytest.raises(TypeError, match=r"argument 'type2' \(position 2\) must be torch.dtype"):
+        ember.promote_types(ember.float32, 3)
+
+
 def test_int_division_gives_default_float():
     assert (ember.tensor([1, 2]) / 2).dtype is ember.float32
     assert (ember.arange(4) / ember.arange(1, 5)).dtype is ember.float32
