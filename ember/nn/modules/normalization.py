@@ -13,6 +13,21 @@ from ..parameter import Parameter
 from .module import Module
 
 
+def _add_affine(module: Module, shape, affine: bool, bias: bool, kw: dict) -> None:
+    """The learnable scale ``weight`` and shift ``bias`` of ``shape``; None where ``affine`` (or
+    ``bias``) is off. Their values come from ``_reset_affine``."""
+    module.register_parameter("weight", Parameter(empty(shape, **kw)) if affine else None)
+    module.register_parameter("bias", Parameter(empty(shape, **kw)) if affine and bias else None)
+
+
+def _reset_affine(module: Module) -> None:
+    """weight = 1 and bias = 0: the layer starts as a plain normalisation."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
+
+
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d; subclasses only check the input's dims."""
 
@@ -39,14 +54,7 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         self.use_bias = bias
         kw = {"dtype": dtype, "device": device}
-        if affine:
-            self.weight = Parameter(empty(num_features, **kw))
-        else:
-            self.register_parameter("weight", None)
-        if affine and bias:
-            self.bias = Parameter(empty(num_features, **kw))
-        else:
-            self.register_parameter("bias", None)
+        _add_affine(self, num_features, affine, bias, kw)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **kw))
             self.register_buffer("running_var", ones(num_features, **kw))
@@ -65,10 +73,7 @@ class _BatchNorm(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -161,22 +166,11 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         kw = {"dtype": dtype, "device": device}
-        if elementwise_affine:
-            self.weight = Parameter(empty(self.normalized_shape, **kw))
-            if bias:
-                self.bias = Parameter(empty(self.normalized_shape, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, self.normalized_shape, elementwise_affine, bias, kw)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -212,22 +206,11 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         kw = {"dtype": dtype, "device": device}
-        if affine:
-            self.weight = Parameter(empty(num_channels, **kw))
-            if bias:
-                self.bias = Parameter(empty(num_channels, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _add_affine(self, num_channels, affine, bias, kw)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
