@@ -11,6 +11,9 @@ from .module import Module
 
 
 class _Pool(Module):
+    # The ember.ops.pooling function a layer calls, where its family shares one forward.
+    _pool_fn = None
+
     def _named_call(self, fn, *args):
         """Call ``fn``; a shape error names this layer."""
         try:
@@ -40,16 +43,18 @@ class _MaxPoolNd(_Pool):
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
+    def forward(self, input):
+        return self._named_call(
+            self._pool_fn, input, self.kernel_size, self.stride, self.padding, self.dilation,
+            self.ceil_mode, self.return_indices,
+        )  # fmt: skip
+
 
 class MaxPool1d(_MaxPoolNd):
     """Max over windows of (N, C, L): ``MaxPool1d(kernel_size, stride=None, padding=0,
     dilation=1, return_indices=False, ceil_mode=False)``; stride defaults to kernel_size."""
 
-    def forward(self, input):
-        return self._named_call(
-            _pool.max_pool1d, input, self.kernel_size, self.stride, self.padding, self.dilation,
-            self.ceil_mode, self.return_indices,
-        )  # fmt: skip
+    _pool_fn = staticmethod(_pool.max_pool1d)
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -61,11 +66,7 @@ class MaxPool2d(_MaxPoolNd):
         torch.Size([64, 6, 14, 14])
     """
 
-    def forward(self, input):
-        return self._named_call(
-            _pool.max_pool2d, input, self.kernel_size, self.stride, self.padding, self.dilation,
-            self.ceil_mode, self.return_indices,
-        )  # fmt: skip
+    _pool_fn = staticmethod(_pool.max_pool2d)
 
 
 class AvgPool1d(_Pool):
@@ -124,56 +125,46 @@ def _single(v):
 
 
 class _AdaptivePool(_Pool):
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+    def forward(self, input):
+        return self._named_call(self._pool_fn, input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(_AdaptivePool):
+    def __init__(self, output_size, return_indices=False):
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+    def forward(self, input):
+        return self._named_call(self._pool_fn, input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(_AdaptivePool):
     """Mean over adaptive windows of (N, C, L), giving (N, C, output_size)."""
 
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input):
-        return self._named_call(_pool.adaptive_avg_pool1d, input, self.output_size)
+    _pool_fn = staticmethod(_pool.adaptive_avg_pool1d)
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
     """Mean over adaptive windows of (N, C, H, W), giving (N, C, *output_size); a None entry
     keeps that input size. ``AdaptiveAvgPool2d(1)`` is global average pooling."""
 
-    def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
-
-    def forward(self, input):
-        return self._named_call(_pool.adaptive_avg_pool2d, input, self.output_size)
+    _pool_fn = staticmethod(_pool.adaptive_avg_pool2d)
 
 
-class AdaptiveMaxPool1d(_AdaptivePool):
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """Max over adaptive windows of (N, C, L), giving (N, C, output_size)."""
 
-    def __init__(self, output_size, return_indices=False):
-        super().__init__()
-        self.output_size = output_size
-        self.return_indices = return_indices
-
-    def forward(self, input):
-        return self._named_call(
-            _pool.adaptive_max_pool1d, input, self.output_size, self.return_indices
-        )
+    _pool_fn = staticmethod(_pool.adaptive_max_pool1d)
 
 
-class AdaptiveMaxPool2d(_AdaptivePool):
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
     """Max over adaptive windows of (N, C, H, W), giving (N, C, *output_size)."""
 
-    def __init__(self, output_size, return_indices=False):
-        super().__init__()
-        self.output_size = output_size
-        self.return_indices = return_indices
-
-    def forward(self, input):
-        return self._named_call(
-            _pool.adaptive_max_pool2d, input, self.output_size, self.return_indices
-        )
+    _pool_fn = staticmethod(_pool.adaptive_max_pool2d)
