@@ -18,6 +18,23 @@ def _index(idx, n: int, kind: str = "index") -> int:
     return idx % n
 
 
+def _renumber(modules: OrderedDict, children: list[Module]) -> None:
+    """Make ``children`` the registered modules, named ``0`` to ``n-1`` in order."""
+    modules.clear()
+    for i, m in enumerate(children):
+        modules[str(i)] = m
+
+
+def _delete(modules: OrderedDict, idx) -> None:
+    """Remove the children at ``idx`` (an index or a slice); the rest are renumbered from 0, as
+    in PyTorch."""
+    keys = list(modules)
+    targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]
+    for k in targets:
+        del modules[k]
+    _renumber(modules, list(modules.values()))
+
+
 class Sequential(Module):
     """Modules called in order, each one's output feeding the next.
 
@@ -53,15 +70,7 @@ class Sequential(Module):
         self.add_module(keys[_index(idx, len(keys))], module)
 
     def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]
-        for k in targets:
-            del self._modules[k]
-        # PyTorch renumbers the remaining children 0..n-1 (keeping their order).
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _delete(self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -98,9 +107,7 @@ class Sequential(Module):
         index = index % (n + 1) if index < 0 else index
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _renumber(self._modules, items)
         return self
 
     def pop(self, key) -> Module:
@@ -126,14 +133,7 @@ class ModuleList(Module):
         self.add_module(str(_index(idx, len(self))), module)
 
     def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        targets = keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]
-        for k in targets:
-            del self._modules[k]
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        _delete(self._modules, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -189,11 +189,6 @@ class ModuleList(Module):
                 lines.append(f"({start}-{i - 1}): {i - start} x {text}")
             start = i
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
 
 
 class ModuleDict(Module):
@@ -315,11 +310,6 @@ class ParameterList(Module):
             return self._get_name() + "()"
         return self._get_name() + "(\n    " + body.replace("\n", "\n    ") + "\n)"
 
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
-
 
 class ParameterDict(Module):
     """An ordered dict of Parameters (plain tensors are wrapped)."""
@@ -384,8 +374,3 @@ class ParameterDict(Module):
         )
 
     __repr__ = ParameterList.__repr__
-
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError(
-            f'Module [{type(self).__name__}] is missing the required "forward" function'
-        )
