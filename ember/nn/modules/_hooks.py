@@ -100,12 +100,7 @@ class _BackwardState:
             return args
         self.input_slots = slots
         self.inputs_wrapped = True
-        new = _HookInputs.apply(self, *(args[i] for i in slots))
-        new = new if isinstance(new, tuple) else (new,)
-        out = list(args)
-        for i, t in zip(slots, new):
-            out[i] = t
-        return tuple(out)
+        return tuple(_through(_HookInputs, self, args, slots))
 
     def wrap_outputs(self, out):
         single = isinstance(out, Tensor)
@@ -117,11 +112,7 @@ class _BackwardState:
         slots = [i for i, t in enumerate(seq) if isinstance(t, Tensor) and t.requires_grad]
         self.n_outputs = len(seq)
         self.output_slots = slots
-        new = _HookOutputs.apply(self, *(seq[i] for i in slots))
-        new = new if isinstance(new, tuple) else (new,)
-        res = list(seq)
-        for i, t in zip(slots, new):
-            res[i] = t
+        res = _through(_HookOutputs, self, seq, slots)
         return res[0] if single else tuple(res)
 
     def run_hooks(self, grad_input: tuple) -> tuple:
@@ -138,39 +129,51 @@ class _BackwardState:
         return grad_input
 
 
-class _HookInputs(Function):
-    """Identity on the module's inputs; its backward runs the module's backward hooks."""
+def _through(node: type[Function], state: _BackwardState, seq, slots: list) -> list:
+    """``seq`` with its tensors at ``slots`` passed through one ``node`` (an identity)."""
+    new = node.apply(state, *(seq[i] for i in slots))
+    new = new if isinstance(new, tuple) else (new,)
+    out = list(seq)
+    for i, t in zip(slots, new):
+        out[i] = t
+    return out
+
+
+def _spread(grads: tuple, slots: list, n: int) -> tuple:
+    """The gradients of the wrapped tensors put back at their ``slots`` among ``n`` (None
+    for the rest)."""
+    full = [None] * n
+    for i, g in zip(slots, grads):
+        full[i] = g
+    return tuple(full)
+
+
+class _HookNode(Function):
+    """Identity on some of a module's tensors, holding the call's ``_BackwardState``."""
 
     @staticmethod
     def forward(ctx, state, *xs):
         ctx.state = state
         return tuple(x._data for x in xs) if len(xs) > 1 else xs[0]._data
 
+
+class _HookInputs(_HookNode):
+    """On the module's inputs: its backward runs the module's backward hooks."""
+
     @staticmethod
     def backward(ctx, *grads):
         s = ctx.state
-        full = [None] * s.n_inputs
-        for i, g in zip(s.input_slots, grads):
-            full[i] = g
-        full = s.run_hooks(tuple(full))
+        full = s.run_hooks(_spread(grads, s.input_slots, s.n_inputs))
         return (None,) + tuple(full[i] for i in s.input_slots)
 
 
-class _HookOutputs(Function):
-    """Identity on the module's outputs; its backward records ``grad_output``."""
-
-    @staticmethod
-    def forward(ctx, state, *xs):
-        ctx.state = state
-        return tuple(x._data for x in xs) if len(xs) > 1 else xs[0]._data
+class _HookOutputs(_HookNode):
+    """On the module's outputs: its backward records ``grad_output``."""
 
     @staticmethod
     def backward(ctx, *grads):
         s = ctx.state
-        full = [None] * s.n_outputs
-        for i, g in zip(s.output_slots, grads):
-            full[i] = g
-        s.grad_output = tuple(full)
+        s.grad_output = _spread(grads, s.output_slots, s.n_outputs)
         if not s.inputs_wrapped:
             # No input needs grad: PyTorch still calls the hooks, with grad_input all None.
             s.run_hooks((None,) * s.n_inputs)
