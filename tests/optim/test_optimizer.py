@@ -307,8 +307,6 @@ def test_save_restore_round_trip_continues_identically(name, kwargs):
 
 
 def test_round_trip_through_ember_save_and_load():
-    if not hasattr(ember, "save"):
-        pytest.skip("ember.save not available yet")
     w, b = quad_params(ember)
     opt = optim.Adam([w, b], lr=0.05)
     train(ember, opt, w, b, 3)
@@ -326,8 +324,6 @@ def test_round_trip_through_ember_save_and_load():
 
 @requires_torch
 def test_ember_saved_state_dict_loads_in_torch():
-    if not hasattr(ember, "save"):
-        pytest.skip("ember.save not available yet")
     w, b = quad_params(ember)
     opt = optim.Adam([w, b], lr=0.05)
     train(ember, opt, w, b, 3)

@@ -9,8 +9,8 @@ import pytest
 from helpers import requires_torch, torch
 
 import ember
+from ember import sparse
 
-sparse = pytest.importorskip("ember.sparse")
 pytestmark = [
     requires_torch,
     # torch's own sparse code (Adagrad, SparseAdam) warns about its invariant checks
@@ -120,9 +120,6 @@ def test_zero_grad_in_place_empties_a_sparse_gradient():
 
 
 def test_sparse_adam_with_embedding():
-    nn = pytest.importorskip("ember.nn")
-    if not hasattr(nn, "Embedding"):
-        pytest.skip("nn.Embedding not available yet")
     results = []
     for lib in (ember, torch):
         lib.manual_seed(0)

@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 import pytest
+from helpers import requires_torch, torch
 from vision.test_datasets import write_split
 
 import ember
@@ -83,8 +84,8 @@ def test_train_learns_and_writes_outputs(data, tmp_path, capsys):
     assert list(state)[:2] == ["features.0.weight", "features.0.bias"]
 
 
+@requires_torch
 def test_model_pth_loads_in_pytorch(data, tmp_path):
-    torch = pytest.importorskip("torch")
     _train(data, tmp_path, "--epochs", "1")
     state = torch.load(str(tmp_path / "model.pth"), weights_only=True)
     assert tuple(state["features.0.weight"].shape) == (6, 1, 5, 5)
