@@ -103,10 +103,17 @@ def parameters_by_hand(out, figures):
 
 
 def summary_save_load(out, figures):
-    # torchsummary's table for Linear(2, 8) -> ReLU -> Linear(8, 1); the program itself asserts
-    # the predictions after loading equal those before saving.
+    # torchsummary's table for Linear(2, 8) -> ReLU -> Linear(8, 1).
     assert re.search(r"Total params:\s*33\b", out), "no summary table with 33 parameters"
     assert "Linear" in out
+    # The predictions for the three validation rows, printed before saving and after loading
+    # into a fresh model, are identical (the program also asserts it) and learnt: [10, 11]
+    # gives about 21 after 50 epochs.
+    preds = re.findall(r"^tensor\(\[\[(.*?)\]\], grad_fn=<\w+>\)$", out, re.M | re.S)
+    assert len(preds) == 2, f"expected the predictions before and after loading, got {preds}"
+    before, after = ([float(v) for v in re.findall(NUM, p)] for p in preds)
+    assert len(before) == 3 and before == after, f"{before} != {after}"
+    assert abs(before[1] - 21) < 3, f"predicts {before[1]} for 10 + 11"
 
 
 def linear_w(out, figures):
