@@ -74,10 +74,7 @@ class _ConvNd(Module):
         else:
             shape = (out_channels, in_channels // groups, *self.kernel_size)
         self.weight = Parameter(_empty(shape, dtype=dt))
-        if bias:
-            self.bias = Parameter(_empty(out_channels, dtype=dt))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(_empty(out_channels, dtype=dt)) if bias else None)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
