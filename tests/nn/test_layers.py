@@ -142,6 +142,26 @@ def test_dropout2d_drops_whole_channels():
         nn.Dropout2d()(ember.ones(2, 3, 4))
 
 
+@requires_torch
+def test_functional_dropout_matches_torch_semantics():
+    """PyTorch's random stream differs, so the facts: identity (the same object) when not
+    training or p == 0, zeros at p == 1, channel-wise masks scaled by 1/(1-p), and a gradient
+    equal to the mask, through MulBackward0."""
+    for L in (ember, torch):
+        F = L.nn.functional
+        x = L.ones(4, 6, 3, 3, requires_grad=True)
+        assert F.dropout(x, 0.5, training=False) is x
+        assert F.dropout2d(x, 0.5, training=False) is x
+        assert F.dropout(x, 0.0) is x
+        assert F.dropout(x, 1.0).abs().sum().item() == 0
+        y = F.dropout2d(x, 0.5)
+        assert y.grad_fn.name() == "MulBackward0" and y.dtype == x.dtype
+        y.sum().backward()
+        per_channel = y.detach().numpy().reshape(4, 6, -1)
+        assert np.all((per_channel == 0).all(-1) | (per_channel == 2).all(-1))
+        np.testing.assert_array_equal(x.grad.numpy().reshape(4, 6, -1), per_channel)
+
+
 def test_dropout_bad_p():
     with pytest.raises(
         ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"
