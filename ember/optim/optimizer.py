@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor, _make
 
@@ -452,18 +453,7 @@ def _cast_state(param: Tensor, value, key, keep_step: bool):
 def _typename(obj) -> str:
     """PyTorch's ``torch.typename``: ``torch.FloatTensor`` for tensors, the class otherwise."""
     if isinstance(obj, Tensor):
-        kind = {
-            "float32": "Float",
-            "float64": "Double",
-            "float16": "Half",
-            "int64": "Long",
-            "int32": "Int",
-            "int16": "Short",
-            "int8": "Char",
-            "uint8": "Byte",
-            "bool": "Bool",
-        }.get(obj._data.dtype.name, "")
-        return f"torch.{kind}Tensor"
+        return dtypes.legacy_type_name(obj.dtype)
     cls = type(obj)
     module = cls.__module__
     return cls.__qualname__ if module in ("builtins", None) else f"{module}.{cls.__qualname__}"
