@@ -1,9 +1,10 @@
 """The Optimizer base class: parameter groups, lazy per-parameter state, hooks, state dicts.
 
-Subclasses validate their hyperparameters, then in ``step()`` gather the parameters that have
-a gradient (creating their state on first use) and call one pure update function that works
-on the raw NumPy arrays in place. The layout of ``state_dict()`` is PyTorch's, so optimizer
-checkpoints cross between the two libraries.
+Subclasses validate their hyperparameters (``_check``), then in ``step()`` gather each group's
+parameters that have a gradient (``_groups``, which makes their state with ``_init_state`` on
+first use) and call one pure update function that works on the raw NumPy arrays in place.
+The layout of ``state_dict()`` is PyTorch's, so optimizer checkpoints cross between the two
+libraries.
 """
 
 from __future__ import annotations
