@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -308,7 +308,7 @@ class Optimizer:
         """The state of ``p`` before its first update (each algorithm with state gives it)."""
         raise NotImplementedError
 
-    def _groups(self):
+    def _groups(self) -> Iterator[tuple[dict[str, Any], list, list, list[dict[str, Any]]]]:
         """Each group with its parameters that have a gradient, ready for an update function.
 
         Yields ``(group, params, grads, states)``: the parameters' arrays, their gradients'
