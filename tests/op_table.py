@@ -40,6 +40,18 @@ OPS = [
     Op("mul_scalar", lambda T, a: a * 3, list(UNARY)),
     Op("rmul_scalar", lambda T, a: 0.5 * a, list(UNARY)),
     Op("div", lambda T, a, b: a / b, list(BINARY), domain=(0.5, 2.0)),
+    Op(
+        "div_floor",
+        lambda T, a, b: T.div(a, b, rounding_mode="floor"),
+        list(BINARY),
+        domain=(0.5, 2.0),
+    ),
+    Op(
+        "div_trunc",
+        lambda T, a, b: a.div(b, rounding_mode="trunc"),
+        list(BINARY),
+        domain=(0.5, 2.0),
+    ),
     Op("rdiv_scalar", lambda T, a: 2.0 / a, list(UNARY), domain=(0.5, 2.0)),
     Op("neg", lambda T, a: -a, list(UNARY)),
     Op("pow_scalar", lambda T, a: a**3, list(UNARY)),

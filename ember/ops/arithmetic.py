@@ -103,6 +103,20 @@ class Div(Op):
         return ga, gb
 
 
+class RoundedDiv(Op):
+    """Passes a rounded quotient through, recording zero gradients for the operands."""
+
+    @staticmethod
+    def forward(ctx, result, a, b):
+        return result._data
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = _make(np.zeros_like(g._data))
+        need = ctx.needs_input_grad
+        return None, zero if need[1] else None, zero if need[2] else None
+
+
 class Neg(Op):
     @staticmethod
     def forward(ctx, a):
@@ -217,15 +231,20 @@ def div(input, other, *, rounding_mode=None, out=None):
     """True division (ints give the default float), or 'trunc'/'floor' rounding."""
     if rounding_mode is not None:
         if rounding_mode == "floor":
-            return floor_divide(input, other)
-        if rounding_mode == "trunc":
+            res = floor_divide(input, other)
+        elif rounding_mode == "trunc":
             a, b, d = promote_pair(input, other)
             _no_int_zero(d, b)
-            return _nograd(np.trunc(_np_binary(np.true_divide, a, b)).astype(d.np))
-        raise RuntimeError(
-            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-            f"'{rounding_mode}'"
-        )
+            res = _nograd(np.trunc(_np_binary(np.true_divide, a, b)).astype(d.np))
+        else:
+            raise RuntimeError(
+                f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                f"'{rounding_mode}'"
+            )
+        if res._data.dtype.kind == "f" and _state.enabled and _any_rg(input, other):
+            # Piecewise constant: PyTorch records it (DivBackward2) with zero gradients.
+            res = named(RoundedDiv.apply(res, input, other), "DivBackward2")
+        return res
     if (
         type(input) is type(other) is Tensor
         and input._data.dtype is other._data.dtype
@@ -237,6 +256,10 @@ def div(input, other, *, rounding_mode=None, out=None):
 
 
 divide = true_divide = div
+
+
+def _any_rg(*xs) -> bool:
+    return any(isinstance(x, Tensor) and x._rg for x in xs)
 
 
 def _no_bool(d, kernel: str) -> None:
