@@ -107,6 +107,7 @@ OPS = [
     Op("max_dim", lambda T, a: a.max(dim=1)[0], [[(3, 4)], [(2, 3, 4)]]),
     Op("max_dim_idx", lambda T, a: a.max(dim=1)[1], [[(3, 4)]], grad=False),
     Op("min_dim_keep", lambda T, a: a.min(dim=0, keepdim=True).values, [[(3, 4)]]),
+    Op("min_dim_idx", lambda T, a: T.min(a, -1)[1], [[(3, 4)], [(2, 3, 4)]], grad=False),
     Op("amax", lambda T, a: T.amax(a, dim=(0, 1)), [[(2, 3, 4)]]),
     Op("amin", lambda T, a: T.amin(a, dim=-1, keepdim=True), [[(2, 3, 4)]]),
     Op("argmax", lambda T, a: a.argmax(dim=1), [[(3, 4)]], grad=False),
