@@ -169,11 +169,19 @@ class Pow(Op):
         return ga, gb
 
 
+def _float_and_number(t, x) -> bool:
+    """A float tensor and a Python number: the result keeps the tensor's dtype (NumPy treats
+    the number as weak), so no promotion is needed: the per-op fast path of ``x + 1.0``."""
+    return type(t) is Tensor and (type(x) is float or type(x) is int) and t._data.dtype.kind == "f"
+
+
 def add(input, other, *, alpha=1, out=None):
     """``input + alpha * other`` with broadcasting and PyTorch's type promotion."""
     if alpha != 1:
         other = mul(other, alpha)
     if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
+        return Add.apply(input, other)
+    if _float_and_number(input, other):
         return Add.apply(input, other)
     a, b, _ = promote_pair(input, other)
     if not isinstance(a, Tensor):
@@ -182,6 +190,12 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
+    if alpha == 1 and type(input) is type(other) is Tensor:
+        d = input._data.dtype
+        if d is other._data.dtype and d.kind == "f":
+            return Sub.apply(input, other)
+    if alpha == 1 and _float_and_number(input, other):
+        return Sub.apply(input, other)
     _check_bool_sub(input, other)
     if alpha != 1:
         other = mul(other, alpha)
@@ -218,6 +232,10 @@ def _check_bool_sub(input, other) -> None:
 def mul(input, other, *, out=None):
     if type(input) is type(other) is Tensor and input._data.dtype is other._data.dtype:
         return Mul.apply(input, other)
+    if _float_and_number(input, other):
+        return Mul.apply(input, other)
+    if _float_and_number(other, input):
+        return Mul.apply(other, input)
     a, b, _ = promote_pair(input, other)
     if not isinstance(a, Tensor):
         a, b = b, a
