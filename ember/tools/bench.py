@@ -31,6 +31,32 @@ IMPORT_ROW = "import time"
 MEMORY_ROW = f"LeNet-5 peak memory, {PEAK_STEPS} steps"
 
 
+def set_threads(n: int, libs: dict) -> None:
+    """``n`` BLAS/intra-op threads for both libraries (NumPy's OpenBLAS and PyTorch).
+
+    With one thread each, ratios survive a busy machine: two threads of a BLAS call wait for
+    each other, and a neighbour's load stalls them for whole scheduler slices.
+    """
+    import ctypes
+    import re
+
+    with open("/proc/self/maps") as f:
+        paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", f.read())))
+    names = ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
+    found = False
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for name in names:
+            if hasattr(lib, name):
+                getattr(lib, name)(ctypes.c_int(n))
+                found = True
+    if not found:
+        raise RuntimeError("--threads: no OpenBLAS found in this process (NumPy's BLAS)")
+    if "torch" in libs:
+        libs["torch"].set_num_threads(n)
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(n)  # children
+
+
 def _libs() -> dict:
     import ember
 
@@ -47,12 +73,15 @@ def _libs() -> dict:
 # -- in-process timing ------------------------------------------------------------------------
 
 
+CLOCK = time.perf_counter  # run(cpu_time=True): time.process_time
+
+
 def _time(fn) -> float:
     time.sleep(IDLE)
     fn()  # untimed: warms caches and wakes the BLAS threads
-    t0 = time.perf_counter()
+    t0 = CLOCK()
     fn()
-    return time.perf_counter() - t0
+    return CLOCK() - t0
 
 
 def compare(make, per: int, libs: dict, reps: int) -> dict:
@@ -140,7 +169,7 @@ def _row(name: str, res: dict, fmt) -> str:
     return f"| {name} | {fmt(e)} | {fmt(t)} | {e / t:.2f} |"
 
 
-def header(libs: dict) -> str:
+def header(libs: dict, threads: int = 0) -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as f:
@@ -149,17 +178,32 @@ def header(libs: dict) -> str:
         pass
     torch = libs.get("torch")
     tv = f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ""
+    blas = f"{threads} thread(s)" if threads else "default threads"
+    if CLOCK is time.process_time:
+        blas += ", CPU time"
     return (
         f"ember bench, {datetime.date.today()}: {cpu}, {len(os.sched_getaffinity(0))} cores, "
-        f"Python {platform.python_version()}, NumPy {np.__version__}, {tv}"
+        f"Python {platform.python_version()}, NumPy {np.__version__} ({blas}), {tv}"
     )
 
 
-def run(reps: int = 5, only: str | None = None, json_path: str | None = None) -> list:
+def run(
+    reps: int = 5,
+    only: str | None = None,
+    json_path: str | None = None,
+    threads: int = 0,
+    cpu_time: bool = False,
+) -> list:
     """Run the workloads whose name contains ``only`` (all when None), print the table and
-    return its rows."""
+    return its rows. ``threads`` > 0 sets both libraries' thread count (0: their defaults);
+    ``cpu_time`` times the process's CPU time instead of the wall clock (meaningful with one
+    thread: it leaves out the time the process waited for a busy CPU)."""
+    global CLOCK
+    CLOCK = time.process_time if cpu_time else time.perf_counter
     libs = _libs()
-    print(header(libs))
+    if threads:
+        set_threads(threads, libs)
+    print(header(libs, threads))
     print("\n| workload | ember | PyTorch | ember / PyTorch |\n|---|---:|---:|---:|", flush=True)
 
     def wanted(name):
@@ -200,10 +244,21 @@ def add_arguments(p) -> None:
         "--only", default=None, help="run only the rows whose name contains this (e.g. 'tiny')"
     )
     p.add_argument("--json", default=None, help="also write the results to this file")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="BLAS/intra-op threads of both libraries (default: theirs; 1 survives a busy machine)",
+    )
+    p.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time CPU time instead of the wall clock (with --threads 1, on a busy machine)",
+    )
 
 
 def run_args(args) -> list:
-    return run(args.reps, args.only, args.json)
+    return run(args.reps, args.only, args.json, args.threads, args.cpu_time)
 
 
 def main(argv=None) -> None:

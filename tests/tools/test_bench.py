@@ -29,6 +29,15 @@ def test_quick_mode_prints_the_table(capsys):
         assert float(row[3]) > 0
 
 
+def test_one_thread_cpu_time():
+    # A subprocess: the thread settings are process-wide.
+    cmd = [sys.executable, "-m", "ember", "bench", "--threads", "1", "--cpu-time"]
+    out = subprocess.run(cmd + ["--reps", "1", "--only", "tiny"], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "(1 thread(s), CPU time)" in out.stdout.splitlines()[0]
+    assert _table_rows(out.stdout)[1][0] == "tiny op fwd+bwd (per op)"
+
+
 def test_rows_and_json(tmp_path):
     path = tmp_path / "bench.json"
     rows = bench.run(reps=1, only="tiny", json_path=str(path))
