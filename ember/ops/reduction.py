@@ -32,7 +32,8 @@ def _expand_back(g: Tensor, shape: tuple, axes, keepdim: bool) -> Tensor:
 class Sum(Op):
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
-        ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
+        if ctx.inputs is not None:
+            ctx.shape, ctx.axes, ctx.keepdim = x._data.shape, axes, keepdim
         # NOTE: the method, not np.sum: np.sum's Python dispatch costs ~2.7 us more.
         return as_array(x._data.sum(axis=axes, keepdims=keepdim, dtype=dtype))
 
@@ -59,6 +60,8 @@ def _sum_dtype(x: Tensor, dtype):
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum over ``dim`` (all dims when None)."""
+    if dim is None and dtype is None and input._data.dtype.kind == "f":
+        return Sum.apply(input, None, keepdim, None)  # loss.sum(): no dims to normalise
     axes = dims(dim, input._data.ndim)
     if axes == ():  # an empty dim list reduces every dim, as in PyTorch 2
         axes = None
