@@ -56,7 +56,7 @@ def add_arguments(p) -> None:
     )
     p.add_argument("--weight-decay", type=float, default=0.0)
     p.add_argument("--dropout", type=float, default=0.2)
-    p.add_argument("--lr-schedule", default="none", choices=SCHEDULES)
+    p.add_argument("--lr-schedule", default="cosine", choices=SCHEDULES)
     p.add_argument(
         "--patience",
         type=int,
@@ -278,6 +278,8 @@ def train(args) -> dict:
 
     if state["best_model"] is not None:
         model.load_state_dict(state["best_model"])
+        # Also after a resume whose best epoch came before the interruption.
+        save(state["best_model"], os.path.join(args.out, "model.pth"))
     return _finish(args, model, state, x_te, y_te, classes)
 
 

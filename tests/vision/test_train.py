@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -91,19 +92,28 @@ def test_model_pth_loads_in_pytorch(data, tmp_path):
     assert tuple(state["features.0.weight"].shape) == (6, 1, 5, 5)
 
 
-def test_resume_reproduces_the_uninterrupted_run(data, tmp_path):
-    full = _train(data, tmp_path / "full", "--epochs", "2")
-    _train(data, tmp_path / "part", "--epochs", "1")
+def test_resume_reproduces_the_uninterrupted_run(data, tmp_path, monkeypatch):
+    from ember.vision import train as train_mod
+
+    # Keep the checkpoint written after epoch 1 of an uninterrupted 3-epoch run, then resume
+    # from it with the same options: every later figure and the weights must be identical.
+    write = train_mod._checkpoint
+
+    def keep_epoch_1(args, model, opt, sched, gen, state):
+        write(args, model, opt, sched, gen, state)
+        if state["epoch"] == 1:
+            shutil.copy(os.path.join(args.out, "checkpoint.pth"), tmp_path / "epoch1.pth")
+
+    monkeypatch.setattr(train_mod, "_checkpoint", keep_epoch_1)
+    full = _train(data, tmp_path / "full", "--epochs", "3")
+    monkeypatch.setattr(train_mod, "_checkpoint", write)
     resumed = _train(
-        data,
-        tmp_path / "part",
-        "--epochs",
-        "2",
-        "--resume",
-        str(tmp_path / "part" / "checkpoint.pth"),
+        data, tmp_path / "part", "--epochs", "3", "--resume", str(tmp_path / "epoch1.pth")
     )
+    assert len(resumed["history"]) == 3
     for a, b in zip(full["history"], resumed["history"]):
         assert a["train_loss"] == b["train_loss"] and a["val_loss"] == b["val_loss"]
+        assert a["lr"] == b["lr"]
     a = ember.load(str(tmp_path / "full" / "model.pth"))
     b = ember.load(str(tmp_path / "part" / "model.pth"))
     assert all(a[k].equal(b[k]) for k in a)
