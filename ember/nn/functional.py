@@ -33,6 +33,7 @@ from ..ops.activation import (
     tanhshrink,
     threshold,
 )
+from ..ops.attention import multi_head_attention_forward, scaled_dot_product_attention
 
 # Convolution and pooling primitives live in ember.ops (conv.py, pooling.py).
 from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
@@ -114,6 +115,7 @@ __all__ = [
     "max_pool2d_with_indices",
     "mish",
     "mse_loss",
+    "multi_head_attention_forward",
     "nll_loss",
     "normalize",
     "one_hot",
@@ -122,6 +124,7 @@ __all__ = [
     "relu",
     "relu6",
     "relu_",
+    "scaled_dot_product_attention",
     "selu",
     "sigmoid",
     "silu",
