@@ -193,6 +193,13 @@ def regression_plot(t, e, figures):
     figures_saved(figures, "regression_plot", 2)
 
 
+def lstm_sequence(t, e, figures):
+    model_text = t.split("state_dict keys:")[0]
+    assert model_text.startswith("SinePredictor(") and e.startswith(model_text)
+    same_lines(t, e, "state_dict keys:", "output shape:", "gru cell state shape:")
+    learned(t, e, factor=20)
+
+
 CHECKS = {
     "mlp_moons": mlp_moons,
     "logistic_regression": logistic_regression,
@@ -210,6 +217,7 @@ CHECKS = {
     "sequential_ordereddict": exact,
     "reproducibility": exact,
     "regression_plot": regression_plot,
+    "lstm_sequence": lstm_sequence,
 }
 
 
