@@ -2,15 +2,12 @@
 
 ``lstm``, ``gru``, ``rnn_tanh`` and ``rnn_relu`` are the functions behind ``nn.LSTM``,
 ``nn.GRU`` and ``nn.RNN`` (PyTorch's ``torch.lstm`` ...). Per layer and direction: one matmul
-projects the input of every time step at once, one ``Unbind`` node hands out the steps, then
-the Python loop runs one ``linear`` (h W_hh^T + b_hh) and one fused cell node per step, and one
-``Stack`` node gathers the outputs.
+projects the input of every time step at once, then one ``RecurrentLayer`` node
+(``rnn_layer.py``) runs the time loop; the directions' outputs are joined along the features
+and, in training, dropout applies between layers.
 
 A packed batch (``batch_sizes`` given) holds the sequences sorted by decreasing length, time
-step after time step: step t has ``batch_sizes[t]`` rows, the first ones of the batch. The
-forward direction drops the finished rows from the state as the batch shrinks (keeping their
-final state for ``h_n``); the reverse direction starts with the longest-running rows and adds
-rows, from the initial state, as it walks back to step 0.
+step after time step: step t has ``batch_sizes[t]`` rows, the first ones of the batch.
 
 ``params`` lists, per layer and direction (layer 0, layer 0 reverse, layer 1, ...),
 ``w_ih, w_hh`` then ``b_ih, b_hh`` when ``has_biases``, then ``w_hr`` for an LSTM with
@@ -25,79 +22,8 @@ from .. import random as _random
 from ..tensor import Tensor, _make
 from .linear import linear
 from .movement import cat
-from .rnn_cell import GruCell, LstmCell, RnnCell, split_rows, stack_steps, unbind_steps
-
-
-def _stepper(mode: str, w_hh, b_hh, w_hr):
-    """The function ``(xg_t, h, c) -> (h', c')`` of one time step."""
-    if mode == "LSTM":
-
-        def step(xg, h, c):
-            h, c = LstmCell.apply(xg, linear(h, w_hh, b_hh), c)
-            return (h if w_hr is None else linear(h, w_hr)), c
-
-    elif mode == "GRU":
-
-        def step(xg, h, c):
-            return GruCell.apply(xg, linear(h, w_hh, b_hh), h), None
-
-    else:
-        relu = mode == "RNN_RELU"
-
-        def step(xg, h, c):
-            return RnnCell.apply(xg, linear(h, w_hh, b_hh), relu), None
-
-    return step
-
-
-def _walk(step, xs, h, c, reverse: bool):
-    """Padded batch: every step has all rows. Returns (outputs by time, h_n, c_n)."""
-    n = len(xs)
-    outs = [None] * n
-    for t in range(n - 1, -1, -1) if reverse else range(n):
-        h, c = step(xs[t], h, c)
-        outs[t] = h
-    return outs, h, c
-
-
-def _walk_packed(step, xs, h, c, reverse: bool, sizes):
-    """Packed batch: step t has the first ``sizes[t]`` rows (sizes never grow with t)."""
-    n = len(xs)
-    outs = [None] * n
-    if not reverse:
-        cur = h._data.shape[0]
-        done_h, done_c = [], []
-        for t in range(n):
-            bs = sizes[t]
-            if bs < cur:  # rows bs..cur have ended: their state is final
-                done_h.append(h[bs:cur])
-                h = h[:bs]
-                if c is not None:
-                    done_c.append(c[bs:cur])
-                    c = c[:bs]
-                cur = bs
-            h, c = step(xs[t], h, c)
-            outs[t] = h
-        if done_h:
-            h = cat([h] + done_h[::-1], 0)
-            if c is not None:
-                c = cat([c] + done_c[::-1], 0)
-        return outs, h, c
-    h_all, c_all = h, c
-    cur = sizes[n - 1] if n else 0
-    if cur < h_all._data.shape[0]:
-        h = h_all[:cur]
-        c = None if c_all is None else c_all[:cur]
-    for t in range(n - 1, -1, -1):
-        bs = sizes[t]
-        if bs > cur:  # rows cur..bs start here, from the initial state
-            h = cat([h, h_all[cur:bs]], 0)
-            if c is not None:
-                c = cat([c, c_all[cur:bs]], 0)
-            cur = bs
-        h, c = step(xs[t], h, c)
-        outs[t] = h
-    return outs, h, c
+from .rnn_cell import stack_steps, unbind_steps
+from .rnn_layer import recurrent_layer
 
 
 def _dropout(x: Tensor, p: float) -> Tensor:
@@ -129,9 +55,14 @@ def _run(
     has_proj = per - (4 if has_biases else 2) == 1
     lstm = mode == "LSTM"
     h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
-    sizes = None if batch_sizes is None else [int(s) for s in np.asarray(_arr(batch_sizes))]
-    time_dim = 1 if batch_first and sizes is None else 0
-    batch = sizes[0] if sizes is not None else input._data.shape[1 - time_dim]
+    if batch_sizes is None:
+        time_dim = 1 if batch_first else 0
+        steps, batch = input._data.shape[time_dim], input._data.shape[1 - time_dim]
+        sizes = [batch] * steps
+    else:
+        time_dim = None
+        sizes = [int(s) for s in np.asarray(_arr(batch_sizes))]
+        batch = sizes[0]
     dt = input._data.dtype
 
     def initial(state, k, width):
@@ -154,13 +85,8 @@ def _run(
             h = initial(h0s, k, h_width)
             c = initial(c0s, k, w[1]._data.shape[0] // 4) if lstm else None
             xg = linear(x, w[0], b_ih)
-            step = _stepper(mode, w[1], b_hh, w_hr)
-            if sizes is None:
-                steps, h, c = _walk(step, unbind_steps(xg, time_dim), h, c, d == 1)
-                outs.append(stack_steps(steps, time_dim))
-            else:
-                steps, h, c = _walk_packed(step, split_rows(xg, sizes), h, c, d == 1, sizes)
-                outs.append(cat(steps, 0))
+            out, h, c = recurrent_layer(mode, xg, h, c, w[1], b_hh, w_hr, d == 1, time_dim, sizes)
+            outs.append(out)
             hs.append(h)
             cs.append(c)
         x = outs[0] if dirs == 1 else cat(outs, -1)
