@@ -249,11 +249,10 @@ def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Te
     return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
-def set_num_threads(n: int) -> None:
-    """Accepted for compatibility; NumPy's BLAS picks its threads at start-up."""
+from . import _threads  # noqa: E402
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 
-
-def get_num_threads() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
+# NOTE: one OpenBLAS thread unless the environment or set_num_threads says otherwise: its
+# spinning threads made training steps 4-16x slower on the 2-core machine whenever anything
+# else ran (ember/_threads.py has the measurements).
+_threads.default()

@@ -32,29 +32,17 @@ MEMORY_ROW = f"LeNet-5 peak memory, {PEAK_STEPS} steps"
 
 
 def set_threads(n: int, libs: dict) -> None:
-    """``n`` BLAS/intra-op threads for both libraries (NumPy's OpenBLAS and PyTorch).
+    """``n`` BLAS/intra-op threads for both libraries (ember's OpenBLAS, PyTorch's OpenMP).
 
     With one thread each, ratios survive a busy machine: two threads of a BLAS call wait for
     each other, and a neighbour's load stalls them for whole scheduler slices.
     """
-    import ctypes
-    import re
-
-    with open("/proc/self/maps") as f:
-        paths = sorted(set(re.findall(r"(/\S*openblas\S*\.so\S*)", f.read())))
-    names = ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
-    found = False
-    for path in paths:
-        lib = ctypes.CDLL(path)
-        for name in names:
-            if hasattr(lib, name):
-                getattr(lib, name)(ctypes.c_int(n))
-                found = True
-    if not found:
-        raise RuntimeError("--threads: no OpenBLAS found in this process (NumPy's BLAS)")
+    libs["ember"].set_num_threads(n)
     if "torch" in libs:
         libs["torch"].set_num_threads(n)
-    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(n)  # children
+    # Children (import time, peak memory) take the same count.
+    for var in ("EMBER_NUM_THREADS", "OMP_NUM_THREADS"):
+        os.environ[var] = str(n)
 
 
 def _libs() -> dict:
@@ -178,7 +166,7 @@ def header(libs: dict, threads: int = 0) -> str:
         pass
     torch = libs.get("torch")
     tv = f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ""
-    blas = f"{threads} thread(s)" if threads else "default threads"
+    blas = f"{libs['ember'].get_num_threads()} BLAS thread(s)"
     if CLOCK is time.process_time:
         blas += ", CPU time"
     return (
