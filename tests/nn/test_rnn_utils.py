@@ -136,12 +136,15 @@ def test_packed_sequence_methods():
     assert ember.nn.utils.rnn.PackedSequence is ern.PackedSequence
 
 
-@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU", "LSTM-proj"])
 @pytest.mark.parametrize("batch_first", [False, True])
 @pytest.mark.parametrize("enforce_sorted", [True, False])
 @pytest.mark.parametrize("with_h0", [False, True])
+@pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")
 def test_layers_on_packed_input(name, batch_first, enforce_sorted, with_h0):
     kw = dict(num_layers=2, bidirectional=True, batch_first=batch_first)
+    if name == "LSTM-proj":
+        name, kw["proj_size"] = "LSTM", 3
     tmod, emod = getattr(torch.nn, name)(3, 4, **kw), getattr(nn, name)(3, 4, **kw)
     emod.load_state_dict({k: to_ember(v) for k, v in tmod.state_dict().items()})
     lengths = [5, 3, 2, 2] if enforce_sorted else [2, 5, 1, 3]
@@ -152,7 +155,8 @@ def test_layers_on_packed_input(name, batch_first, enforce_sorted, with_h0):
     ht = he = None
     hs = []
     if with_h0:
-        hs = [_both(_arr(4, 4, 4, seed=s)) for s in (1, 2)]
+        width = kw.get("proj_size", 4)
+        hs = [_both(_arr(4, 4, w, seed=s)) for s, w in ((1, width), (2, 4))]
         ht = (hs[0][0], hs[1][0]) if name == "LSTM" else hs[0][0]
         he = (hs[0][1], hs[1][1]) if name == "LSTM" else hs[0][1]
     ot, st = tmod(pt, ht)
