@@ -3,8 +3,9 @@
 A step takes the two gate pre-activations, ``xg = x W_ih^T + b_ih`` and ``hg = h W_hh^T +
 b_hh`` (both one matmul, done by ``linear``), and applies all of the gate arithmetic in one
 node: an LSTM step is ~10 NumPy calls forward and ~15 back instead of ~25 recorded ops each
-way. The sequence loops in rnn.py compute ``xg`` for every time step with one matmul, then
-walk the steps with ``Unbind`` / ``Stack`` (one node each, not one per step).
+way. These nodes serve nn.RNNCell / LSTMCell / GRUCell, and the create_graph backward of the
+whole-sequence layers (rnn_layer.py), which walk the steps with ``Unbind`` / ``Stack`` (one
+node each, not one per step).
 
 Gate order is PyTorch's: LSTM (i, f, g, o), GRU (r, z, n) with ``b_hn`` inside ``r * (...)``.
 
