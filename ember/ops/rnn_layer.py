@@ -117,7 +117,7 @@ class _Plan:
     def to_layout(self, step_major):
         if self.time_dim is None:
             return step_major
-        a = step_major.reshape(self.steps, self.batch, -1)
+        a = step_major.reshape(self.steps, self.batch, step_major.shape[-1])
         return a if self.time_dim == 0 else a.transpose(1, 0, 2)
 
 
