@@ -112,7 +112,14 @@ class Function:
         self._saved = ()
         self._seq = _next_seq()  # creation order: see edge_of
         types = _TENSOR_TYPES
-        self.needs_input_grad = tuple([a.__class__ in types and a._rg for a in args])
+        # NOTE: the common arities spelled out: a list comprehension costs ~0.4 us to set up.
+        if len(args) == 2:
+            a, b = args
+            self.needs_input_grad = (a.__class__ in types and a._rg, b.__class__ in types and b._rg)
+        elif len(args) == 1:
+            self.needs_input_grad = (True,)  # apply records only when an input needs grad
+        else:
+            self.needs_input_grad = tuple([a.__class__ in types and a._rg for a in args])
         # Ops inside forward are not recorded: this node stands for all of them.
         _state.enabled = False
         try:
@@ -164,8 +171,14 @@ class Function:
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for backward; using one after an in-place change raises."""
         self._saved = tensors
-        # NOTE: a list comprehension, not a generator into tuple(): 0.3 us less per op.
-        self._saved_versions = [None if t is None else t._vc[0] for t in tensors]
+        if len(tensors) == 2:  # the common case spelled out (see _record)
+            a, b = tensors
+            self._saved_versions = (
+                None if a is None else a._vc[0],
+                None if b is None else b._vc[0],
+            )
+        else:
+            self._saved_versions = [None if t is None else t._vc[0] for t in tensors]
 
     @property
     def saved_tensors(self) -> tuple:
