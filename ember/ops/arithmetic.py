@@ -36,7 +36,7 @@ def _np_binary(ufunc, a, b):
 class Add(Op):
     @staticmethod
     def forward(ctx, a, b):
-        return np.add(_a(a), _a(b))
+        return np.add(a._data, _a(b))  # add()/sub() put a tensor first
 
     @staticmethod
     def backward(ctx, g):
@@ -46,7 +46,7 @@ class Add(Op):
 class Sub(Op):
     @staticmethod
     def forward(ctx, a, b):
-        return np.subtract(_a(a), _a(b))
+        return np.subtract(a._data, _a(b))  # add()/sub() put a tensor first
 
     @staticmethod
     def backward(ctx, g):
@@ -64,7 +64,7 @@ class Mul(Op):
                 a if need_b and isinstance(a, Tensor) else None,
                 b if need_a and isinstance(b, Tensor) else None,
             )
-        return np.multiply(_a(a), _a(b))
+        return np.multiply(a._data, _a(b))  # mul() puts a tensor first
 
     @staticmethod
     def backward(ctx, g):
