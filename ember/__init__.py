@@ -13,7 +13,19 @@ from . import _malloc
 # EMBER_MALLOC_TUNING=0 in the environment before the import leaves malloc alone.
 _malloc.tune()
 
-from . import amp, autograd, backends, cuda, dtypes, nn, optim, return_types, sparse, utils
+from . import (
+    amp,
+    autograd,
+    backends,
+    cuda,
+    dtypes,
+    linalg,
+    nn,
+    optim,
+    return_types,
+    sparse,
+    utils,
+)
 from ._formatting import set_printoptions
 from .amp import autocast, is_autocast_enabled
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -82,6 +94,7 @@ from .dtypes import (
     short,
     uint8,
 )
+from .nn.functional import cosine_similarity
 from .ops.arithmetic import (
     add,
     div,
@@ -125,6 +138,27 @@ from .ops.comparison import (
 )
 from .ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 from .ops.conversion import clone
+from .ops.counting import (
+    argwhere,
+    bincount,
+    bucketize,
+    count_nonzero,
+    histc,
+    isin,
+    searchsorted,
+)
+from .ops.cumulative import cummax, cummin, cumprod, diff, logcumsumexp
+from .ops.diagonal import (
+    diag,
+    diag_embed,
+    diagflat,
+    diagonal,
+    tril,
+    tril_indices,
+    triu,
+    triu_indices,
+)
+from .ops.distance import cdist, pairwise_distance
 from .ops.elementwise import (
     abs,
     absolute,
@@ -164,8 +198,16 @@ from .ops.indexing import (
     nonzero,
     scatter,
     scatter_add,
+    take,
 )
 from .ops.linalg import bmm, dot, einsum, inner, matmul, mm, mv, outer, trace
+from .ops.linalg_decomp import _legacy_qr as qr
+from .ops.linalg_decomp import _legacy_svd as svd
+from .ops.linalg_decomp import pinverse
+from .ops.linalg_norms import dist
+from .ops.linalg_solve import _legacy_cholesky as cholesky
+from .ops.linalg_solve import _legacy_slogdet as slogdet
+from .ops.linalg_solve import det, inverse, logdet, matrix_power
 from .ops.movement import (
     broadcast_to,
     cat,
@@ -196,12 +238,47 @@ from .ops.movement import (
     unsqueeze,
     vstack,
 )
+from .ops.pointwise import (
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    erf,
+    erfc,
+    erfinv,
+    lerp,
+    nan_to_num,
+    sinh,
+)
 from .ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
     avg_pool1d,
     max_pool1d,
     max_pool2d,
+)
+from .ops.products import (
+    addbmm,
+    addmm,
+    addmv,
+    addr,
+    baddbmm,
+    cartesian_prod,
+    cross,
+    kron,
+    meshgrid,
+    tensordot,
 )
 from .ops.reduction import (
     all,

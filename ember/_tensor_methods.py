@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _tensor_methods_extra, dtypes
 from . import device as _device
-from . import dtypes
 
 
-class TensorMethods:
+class TensorMethods(_tensor_methods_extra.ExtraTensorMethods):
     __slots__ = ()
 
     # -- conversion ----------------------------------------------------------------------------
@@ -595,3 +595,5 @@ def bind_ops() -> None:
     from .ops import softmax as _sm
     from .ops import sorting as _srt
     from .ops import statistics as _stat
+
+    _tensor_methods_extra.bind_ops()

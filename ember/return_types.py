@@ -24,5 +24,36 @@ max = _structseq("max")
 min = _structseq("min")
 sort = _structseq("sort")
 topk = _structseq("topk")
+cummax = _structseq("cummax")
+cummin = _structseq("cummin")
+slogdet = _structseq("slogdet", ("sign", "logabsdet"))
+linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
+svd = _structseq("svd", ("U", "S", "V"))
+linalg_svd = _structseq("linalg_svd", ("U", "S", "Vh"))
+qr = _structseq("qr", ("Q", "R"))
+linalg_qr = _structseq("linalg_qr", ("Q", "R"))
+linalg_eigh = _structseq("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_lstsq = _structseq("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+linalg_inv_ex = _structseq("linalg_inv_ex", ("inverse", "info"))
+linalg_cholesky_ex = _structseq("linalg_cholesky_ex", ("L", "info"))
+linalg_solve_ex = _structseq("linalg_solve_ex", ("result", "info"))
 
-__all__ = ["max", "min", "sort", "topk"]
+__all__ = [
+    "cummax",
+    "cummin",
+    "linalg_cholesky_ex",
+    "linalg_eigh",
+    "linalg_inv_ex",
+    "linalg_lstsq",
+    "linalg_qr",
+    "linalg_slogdet",
+    "linalg_solve_ex",
+    "linalg_svd",
+    "max",
+    "min",
+    "qr",
+    "slogdet",
+    "sort",
+    "svd",
+    "topk",
+]

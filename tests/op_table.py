@@ -157,6 +157,12 @@ from op_table_core import CORE_ROWS  # noqa: E402
 
 OPS += CORE_ROWS
 
+# Diagonals, running reductions, special functions, products, distances, torch.linalg and
+# interpolate live in op_table_extra.py.
+from op_table_extra import EXTRA_ROWS  # noqa: E402
+
+OPS += EXTRA_ROWS
+
 OPS += [
     # -- convolution and pooling (more combinations: tests/ops/test_conv.py, test_pooling.py)
     Op(

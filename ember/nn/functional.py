@@ -37,6 +37,7 @@ from ..ops.attention import multi_head_attention_forward, scaled_dot_product_att
 
 # Convolution and pooling primitives live in ember.ops (conv.py, pooling.py).
 from ..ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from ..ops.distance import pairwise_distance
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import relu_, sigmoid, tanh
 from ..ops.embedding import embedding
@@ -66,6 +67,7 @@ from ..ops.pooling import (
     max_pool2d,
     max_pool2d_with_indices,
 )
+from ..ops.resize import interpolate, upsample, upsample_bilinear, upsample_nearest
 from ..ops.softmax import log_softmax as _log_softmax
 from ..ops.softmax import softmax as _softmax
 from ..tensor import Tensor, _make
@@ -102,6 +104,7 @@ __all__ = [
     "hardtanh",
     "hardtanh_",
     "huber_loss",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -120,6 +123,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "pad",
+    "pairwise_distance",
     "prelu",
     "relu",
     "relu6",
@@ -136,6 +140,9 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]
 
 

@@ -447,8 +447,12 @@ def where(condition, input=None, other=None):
                 f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                 f"{condition.dtype.name.capitalize()}"
             )
-    a, b, _ = promote_pair(input, other)
-    return Where.apply(condition, as_tensor_operand(a), as_tensor_operand(b))
+    a, b, d = promote_pair(input, other)
+    # A Python number becomes a 0-d array of the common dtype (a plain int would make NumPy's
+    # where widen a float32 tensor to float64).
+    a = a if isinstance(a, Tensor) else _make(np.asarray(a, d.np))
+    b = b if isinstance(b, Tensor) else _make(np.asarray(b, d.np))
+    return Where.apply(condition, a, b)
 
 
 def _inplace_unary(fn):

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
-from ._util import check_view_inplace_allowed, inplace, wrap_dim
+from ._util import _type_word, check_view_inplace_allowed, inplace, wrap_dim
 
 
 def _np_index(index):
@@ -428,10 +428,32 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):
-    nz = np.nonzero(input._data)
+    d = input._data
+    if d.ndim == 0:  # a 0-d tensor counts as one element with no dims to index
+        hit = np.zeros(int(bool(d)), np.int64)
+        return (_make(hit),) if as_tuple else _make(np.zeros((hit.size, 0), np.int64))
+    nz = np.nonzero(d)
     if as_tuple:
         return tuple(_make(a.astype(np.int64)) for a in nz)
     return _make(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64))
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """Elements of ``input`` read as 1-D, at ``index`` (any shape; negative counts from the
+    end); differentiable in ``input``."""
+    if index._data.dtype != np.int64:
+        raise RuntimeError(
+            f"take(): Expected a long tensor for index, but got {_type_word(index._data.dtype)}"
+        )
+    n, idx = input._data.size, index._data
+    bad = idx[(idx >= n) | (idx < -n)]
+    if bad.size:
+        raise IndexError(
+            f"out of range: tried to access index {int(bad.flat[0])} on a tensor of {n} elements."
+        )
+    from .movement import reshape
+
+    return named(Index.apply(reshape(input, (n,)), (idx,)), "TakeBackward0")
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
