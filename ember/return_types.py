@@ -26,6 +26,11 @@ sort = _structseq("sort")
 topk = _structseq("topk")
 cummax = _structseq("cummax")
 cummin = _structseq("cummin")
+median = _structseq("median")
+nanmedian = _structseq("nanmedian")
+kthvalue = _structseq("kthvalue")
+mode = _structseq("mode")
+aminmax = _structseq("aminmax", ("min", "max"))
 slogdet = _structseq("slogdet", ("sign", "logabsdet"))
 linalg_slogdet = _structseq("linalg_slogdet", ("sign", "logabsdet"))
 svd = _structseq("svd", ("U", "S", "V"))
@@ -39,6 +44,11 @@ linalg_cholesky_ex = _structseq("linalg_cholesky_ex", ("L", "info"))
 linalg_solve_ex = _structseq("linalg_solve_ex", ("result", "info"))
 
 __all__ = [
+    "aminmax",
+    "kthvalue",
+    "median",
+    "mode",
+    "nanmedian",
     "cummax",
     "cummin",
     "linalg_cholesky_ex",

@@ -1,4 +1,5 @@
-"""Statistics over dims: var, std (with Bessel's correction), var_mean, std_mean, norm."""
+"""Statistics over dims: var, std (with Bessel's correction), var_mean, std_mean, norm, the
+NaN-ignoring nansum / nanmean, and cov / corrcoef."""
 
 from __future__ import annotations
 
@@ -227,3 +228,127 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
     if axes == ():
         axes = None
     return LinalgVectorNorm.apply(input, _p_value(p), axes, keepdim)
+
+
+# -- NaN-ignoring sums, covariance ----------------------------------------------------------------
+
+
+def _nan_zeroed(input: Tensor) -> Tensor:
+    """``input`` with NaN replaced by 0 through ``where``, so those get gradient 0."""
+    from .elementwise import where
+
+    if input._data.dtype.kind != "f":
+        return input
+    return where(_make(np.isnan(input._data)), 0.0, input)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """sum, treating NaN as 0."""
+    from .reduction import sum
+
+    return sum(_nan_zeroed(input), dim, keepdim, dtype=dtype)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """mean of the non-NaN values (NaN where there are none)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype but got "
+            f"{_type_word(input._data.dtype)}"
+        )
+    axes = dims(dim, input._data.ndim) or None
+    count = (~np.isnan(input._data)).sum(axis=axes, keepdims=keepdim)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return nansum(input, dim, keepdim) / _make(count.astype(input._data.dtype))
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights=None, aweights=None) -> Tensor:
+    """Covariance of the rows (variables) of ``input`` over its columns (observations).
+
+    ``fweights`` (integer repeat counts) and ``aweights`` (importance) weight the observations.
+    """
+    from .linalg import matmul
+
+    if input._data.ndim > 2:
+        raise RuntimeError(
+            f"cov(): expected input to have two or fewer dimensions but got an input with "
+            f"{input._data.ndim} dimensions"
+        )
+    x = input if input._data.dtype.kind == "f" else input.float()
+    x = x.reshape(1, -1) if x._data.ndim < 2 else x
+    n = x._data.shape[1]
+    w = None
+    if fweights is not None:
+        _check_weights(fweights, n, "fweights", integral=True)
+        w = fweights
+    if aweights is not None:
+        _check_weights(aweights, n, "aweights", integral=False)
+        w = aweights if w is None else w * aweights
+    if w is None:
+        avg = mean(x, 1, keepdim=True)
+        factor = n - correction
+    else:
+        w = w.to(x.dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+        ws = float(w_sum._data)
+        if correction == 0:
+            factor = ws
+        elif aweights is None:
+            factor = ws - correction
+        else:
+            factor = ws - correction * float((w._data * aweights._data).sum()) / ws
+    if factor <= 0:
+        warnings.warn("cov(): degrees of freedom is <= 0", UserWarning, stacklevel=2)
+        factor = 0
+    dev = x - avg
+    lhs = dev if w is None else dev * w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = matmul(lhs, dev.mT) / float(factor)
+    return c.squeeze()
+
+
+def _check_weights(w: Tensor, n: int, name: str, integral: bool) -> None:
+    if w._data.ndim > 1:
+        raise RuntimeError(
+            f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+            f"{w._data.ndim} dimensions"
+        )
+    if w._data.size != n:
+        raise RuntimeError(
+            f"cov(): expected {name} to have the same numel as there are observations in the "
+            f"input but got {w._data.size} != {n}"
+        )
+    if integral and w._data.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"cov(): expected {name} to have integral dtype but got {name} with "
+            f"{_type_word(w._data.dtype)} dtype"
+        )
+    if not integral and w._data.dtype.kind != "f":
+        raise RuntimeError(
+            f"cov(): expected {name} to have floating point dtype but got {name} with "
+            f"{_type_word(w._data.dtype)} dtype"
+        )
+    if (w._data < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients of the rows of ``input``, clipped to [-1, 1]."""
+    from .diagonal import diagonal
+    from .elementwise import clamp, sqrt
+
+    if input._data.ndim > 2:
+        raise RuntimeError(
+            f"corrcoef(): expected input to have two or fewer dimensions but got an input with "
+            f"{input._data.ndim} dimensions"
+        )
+    c = cov(input)
+    if c._data.ndim == 0:  # one variable: var / var
+        return c / c
+    sd = sqrt(diagonal(c))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = c / sd.unsqueeze(1) / sd.unsqueeze(0)
+    return clamp(c, -1, 1)
