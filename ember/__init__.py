@@ -24,6 +24,7 @@ from . import (
     optim,
     return_types,
     sparse,
+    special,
     utils,
 )
 from ._formatting import set_printoptions
@@ -190,6 +191,7 @@ from .ops.elementwise import (
     trunc,
     where,
 )
+from .ops.index_update import index_add, index_copy, index_fill, masked_scatter
 from .ops.indexing import (
     gather,
     index_select,
@@ -238,6 +240,15 @@ from .ops.movement import (
     unsqueeze,
     vstack,
 )
+from .ops.order_stats import (
+    aminmax,
+    kthvalue,
+    median,
+    mode,
+    nanmedian,
+    nanquantile,
+    quantile,
+)
 from .ops.pointwise import (
     acos,
     acosh,
@@ -261,6 +272,18 @@ from .ops.pointwise import (
     nan_to_num,
     sinh,
 )
+from .ops.pointwise_more import (
+    deg2rad,
+    exp2,
+    frac,
+    heaviside,
+    hypot,
+    logaddexp,
+    logaddexp2,
+    rad2deg,
+    sinc,
+    xlogy,
+)
 from .ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
@@ -280,6 +303,7 @@ from .ops.products import (
     meshgrid,
     tensordot,
 )
+from .ops.rearrange import block_diag, repeat_interleave, rot90
 from .ops.reduction import (
     all,
     amax,
@@ -296,7 +320,17 @@ from .ops.reduction import (
 )
 from .ops.softmax import log_softmax, logsumexp, softmax
 from .ops.sorting import argsort, msort, sort, topk, unique
-from .ops.statistics import norm, std, std_mean, var, var_mean
+from .ops.statistics import (
+    corrcoef,
+    cov,
+    nanmean,
+    nansum,
+    norm,
+    std,
+    std_mean,
+    var,
+    var_mean,
+)
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .sparse import sparse_coo_tensor

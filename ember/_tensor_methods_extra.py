@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _tensor_methods_more
 
-class ExtraTensorMethods:
+
+class ExtraTensorMethods(_tensor_methods_more.MoreTensorMethods):
     __slots__ = ()
 
     # -- diagonals and triangles -----------------------------------------------------------
@@ -253,3 +255,5 @@ def bind_ops() -> None:
     from .ops import pointwise as _pw
     from .ops import products as _prod
     from .ops._util import inplace as _inplace
+
+    _tensor_methods_more.bind_ops()

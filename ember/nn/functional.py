@@ -41,6 +41,7 @@ from ..ops.distance import pairwise_distance
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import relu_, sigmoid, tanh
 from ..ops.embedding import embedding
+from ..ops.fold import fold, unfold
 from ..ops.indexing import one_hot
 from ..ops.linear import bilinear, linear
 from ..ops.loss import (
@@ -67,6 +68,7 @@ from ..ops.pooling import (
     max_pool2d,
     max_pool2d_with_indices,
 )
+from ..ops.rearrange import pixel_shuffle, pixel_unshuffle
 from ..ops.resize import interpolate, upsample, upsample_bilinear, upsample_nearest
 from ..ops.softmax import log_softmax as _log_softmax
 from ..ops.softmax import softmax as _softmax
@@ -96,6 +98,7 @@ __all__ = [
     "elu",
     "elu_",
     "embedding",
+    "fold",
     "gelu",
     "glu",
     "group_norm",
@@ -124,6 +127,8 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "prelu",
     "relu",
     "relu6",
@@ -140,6 +145,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "unfold",
     "upsample",
     "upsample_bilinear",
     "upsample_nearest",
