@@ -37,183 +37,85 @@ def _dropout(x: Tensor, p: float) -> Tensor:
     return x * _make(((draw >= p) * dt.type(1.0 / (1.0 - p))).astype(dt, copy=False))
 
 
-def _run(
-    mode,
-    input,
-    hx,
-    params,
-    has_biases,
-    num_layers,
-    dropout,
-    train,
-    bidirectional,
-    batch_first,
-    batch_sizes,
-):
-    dirs = 2 if bidirectional else 1
-    per = len(params) // (num_layers * dirs)
-    has_proj = per - (4 if has_biases else 2) == 1
-    lstm = mode == "LSTM"
-    h0, c0 = (hx if hx is not None else (None, None)) if lstm else (hx, None)
-    if batch_sizes is None:
-        time_dim = 1 if batch_first else 0
-        steps, batch = input._data.shape[time_dim], input._data.shape[1 - time_dim]
-        sizes = [batch] * steps
-    else:
-        time_dim = None
-        sizes = [int(s) for s in np.asarray(_arr(batch_sizes))]
-        batch = sizes[0]
-    dt = input._data.dtype
-
-    def initial(state, k, width):
-        if state is None:
-            return _make(np.zeros((batch, width), dt))
-        return state[k]
-
-    h0s = unbind_steps(h0, 0) if h0 is not None else None
-    c0s = unbind_steps(c0, 0) if c0 is not None else None
-    x = input
-    hs, cs = [], []
-    for layer in range(num_layers):
-        outs = []
-        for d in range(dirs):
-            k = layer * dirs + d
-            w = params[k * per : (k + 1) * per]
-            b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
-            w_hr = w[-1] if has_proj else None
-            h_width = w[1]._data.shape[1]
-            h = initial(h0s, k, h_width)
-            c = initial(c0s, k, w[1]._data.shape[0] // 4) if lstm else None
-            xg = linear(x, w[0], b_ih)
-            out, h, c = recurrent_layer(mode, xg, h, c, w[1], b_hh, w_hr, d == 1, time_dim, sizes)
-            outs.append(out)
-            hs.append(h)
-            cs.append(c)
-        x = outs[0] if dirs == 1 else cat(outs, -1)
-        if dropout and train and layer < num_layers - 1:
-            x = _dropout(x, dropout)
-    h_n = stack_steps(hs, 0)
-    if lstm:
-        return x, h_n, stack_steps(cs, 0)
-    return x, h_n
-
-
 def _arr(x):
     return x._data if isinstance(x, Tensor) else x
 
 
-def lstm(
-    input,
-    hx,
-    params,
-    has_biases=True,
-    num_layers=1,
-    dropout=0.0,
-    train=True,
-    bidirectional=False,
-    batch_first=False,
-    *,
-    batch_sizes=None,
-):
+def _network(mode: str, doc: str):
+    """The public function for one ``mode`` (the four networks share signature and loop)."""
+
+    def network(
+        input,
+        hx,
+        params,
+        has_biases=True,
+        num_layers=1,
+        dropout=0.0,
+        train=True,
+        bidirectional=False,
+        batch_first=False,
+        *,
+        batch_sizes=None,
+    ):
+        dirs = 2 if bidirectional else 1
+        per = len(params) // (num_layers * dirs)
+        has_proj = per - (4 if has_biases else 2) == 1
+        is_lstm = mode == "LSTM"
+        h0, c0 = (hx if hx is not None else (None, None)) if is_lstm else (hx, None)
+        if batch_sizes is None:
+            time_dim = 1 if batch_first else 0
+            steps, batch = input._data.shape[time_dim], input._data.shape[1 - time_dim]
+            sizes = [batch] * steps
+        else:
+            time_dim = None
+            sizes = [int(s) for s in np.asarray(_arr(batch_sizes))]
+            batch = sizes[0]
+        dt = input._data.dtype
+
+        def initial(state, k, width):
+            if state is None:
+                return _make(np.zeros((batch, width), dt))
+            return state[k]
+
+        h0s = unbind_steps(h0, 0) if h0 is not None else None
+        c0s = unbind_steps(c0, 0) if c0 is not None else None
+        x = input
+        hs, cs = [], []
+        for layer in range(num_layers):
+            outs = []
+            for d in range(dirs):
+                k = layer * dirs + d
+                w = params[k * per : (k + 1) * per]
+                b_ih, b_hh = (w[2], w[3]) if has_biases else (None, None)
+                w_hr = w[-1] if has_proj else None
+                h_width = w[1]._data.shape[1]
+                h = initial(h0s, k, h_width)
+                c = initial(c0s, k, w[1]._data.shape[0] // 4) if is_lstm else None
+                xg = linear(x, w[0], b_ih)
+                out, h, c = recurrent_layer(
+                    mode, xg, h, c, w[1], b_hh, w_hr, d == 1, time_dim, sizes
+                )
+                outs.append(out)
+                hs.append(h)
+                cs.append(c)
+            x = outs[0] if dirs == 1 else cat(outs, -1)
+            if dropout and train and layer < num_layers - 1:
+                x = _dropout(x, dropout)
+        h_n = stack_steps(hs, 0)
+        if is_lstm:
+            return x, h_n, stack_steps(cs, 0)
+        return x, h_n
+
+    network.__name__ = network.__qualname__ = mode.lower()
+    network.__doc__ = doc
+    return network
+
+
+lstm = _network(
+    "LSTM",
     """Multi-layer LSTM over a sequence. ``hx = (h0, c0)`` (each (layers * dirs, batch, size))
-    or None for zeros. Returns ``(output, h_n, c_n)``."""
-    return _run(
-        "LSTM",
-        input,
-        hx,
-        params,
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-        batch_sizes,
-    )
-
-
-def gru(
-    input,
-    hx,
-    params,
-    has_biases=True,
-    num_layers=1,
-    dropout=0.0,
-    train=True,
-    bidirectional=False,
-    batch_first=False,
-    *,
-    batch_sizes=None,
-):
-    """Multi-layer GRU over a sequence. Returns ``(output, h_n)``."""
-    return _run(
-        "GRU",
-        input,
-        hx,
-        params,
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-        batch_sizes,
-    )
-
-
-def rnn_tanh(
-    input,
-    hx,
-    params,
-    has_biases=True,
-    num_layers=1,
-    dropout=0.0,
-    train=True,
-    bidirectional=False,
-    batch_first=False,
-    *,
-    batch_sizes=None,
-):
-    """Multi-layer Elman RNN with tanh. Returns ``(output, h_n)``."""
-    return _run(
-        "RNN_TANH",
-        input,
-        hx,
-        params,
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-        batch_sizes,
-    )
-
-
-def rnn_relu(
-    input,
-    hx,
-    params,
-    has_biases=True,
-    num_layers=1,
-    dropout=0.0,
-    train=True,
-    bidirectional=False,
-    batch_first=False,
-    *,
-    batch_sizes=None,
-):
-    """Multi-layer Elman RNN with relu. Returns ``(output, h_n)``."""
-    return _run(
-        "RNN_RELU",
-        input,
-        hx,
-        params,
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-        batch_sizes,
-    )
+    or None for zeros. Returns ``(output, h_n, c_n)``.""",
+)
+gru = _network("GRU", "Multi-layer GRU over a sequence. Returns ``(output, h_n)``.")
+rnn_tanh = _network("RNN_TANH", "Multi-layer Elman RNN with tanh. Returns ``(output, h_n)``.")
+rnn_relu = _network("RNN_RELU", "Multi-layer Elman RNN with relu. Returns ``(output, h_n)``.")
