@@ -163,6 +163,12 @@ from op_table_extra import EXTRA_ROWS  # noqa: E402
 
 OPS += EXTRA_ROWS
 
+# Order statistics, NaN-ignoring reductions, covariance, more pointwise math, index writes,
+# rearranging, unfold/fold and torch.special live in op_table_more.py.
+from op_table_more import MORE_ROWS  # noqa: E402
+
+OPS += MORE_ROWS
+
 OPS += [
     # -- convolution and pooling (more combinations: tests/ops/test_conv.py, test_pooling.py)
     Op(

@@ -293,20 +293,20 @@ def cov(input: Tensor, *, correction: int = 1, fweights=None, aweights=None) -> 
         w = w.to(x.dtype)
         w_sum = w.sum()
         avg = (x * w).sum(1, keepdim=True) / w_sum
-        ws = float(w_sum._data)
+        # The divisor depends on the weights, and so does the gradient through it.
         if correction == 0:
-            factor = ws
+            factor = w_sum
         elif aweights is None:
-            factor = ws - correction
+            factor = w_sum - correction
         else:
-            factor = ws - correction * float((w._data * aweights._data).sum()) / ws
-    if factor <= 0:
+            factor = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+    if float(factor._data if isinstance(factor, Tensor) else factor) <= 0:
         warnings.warn("cov(): degrees of freedom is <= 0", UserWarning, stacklevel=2)
-        factor = 0
+        factor = factor * 0 if isinstance(factor, Tensor) else 0
     dev = x - avg
     lhs = dev if w is None else dev * w
     with np.errstate(divide="ignore", invalid="ignore"):
-        c = matmul(lhs, dev.mT) / float(factor)
+        c = matmul(lhs, dev.mT) / (factor if isinstance(factor, Tensor) else float(factor))
     return c.squeeze()
 
 
