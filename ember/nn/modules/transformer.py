@@ -45,33 +45,25 @@ def generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor:
     return _make(np.where(upper, dt.type(-np.inf), dt.type(0)))
 
 
-class _FeedForward(Module):
-    """What encoder and decoder layers share: the feed-forward block and their options."""
-
-    def _init_ff(self, d_model, dim_feedforward, dropout, bias, kw) -> None:
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
-
-    def _ff_block(self, x: Tensor) -> Tensor:
-        return self.linear2(self.dropout(self.activation(self.linear1(x))))
-
-    def __setstate__(self, state) -> None:
-        super().__setstate__(state)
-        if not hasattr(self, "activation"):
-            self.activation = F.relu
+def _attend(attn: MultiheadAttention, x, mem, attn_mask, key_padding_mask, is_causal) -> Tensor:
+    out = attn(
+        x,
+        mem,
+        mem,
+        attn_mask=attn_mask,
+        key_padding_mask=key_padding_mask,
+        need_weights=False,
+        is_causal=is_causal,
+    )
+    return out[0]
 
 
-class TransformerEncoderLayer(_FeedForward):
-    """Self-attention then a feed-forward network (d_model -> dim_feedforward -> d_model).
+class _Layer(Module):
+    """What encoder and decoder layers share: the options and the submodules. Each block
+    (every attention, then the feed-forward) has its own ``norm<i>`` and ``dropout<i>``."""
 
-    Args:
-        d_model, nhead, dim_feedforward (2048), dropout (0.1), activation ('relu', 'gelu' or a
-        callable), layer_norm_eps, batch_first, norm_first, bias.
-
-    forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False); src (S, N, E),
-    or (N, S, E) with batch_first.
-    """
+    # The attention submodules, in PyTorch's order (their names are state_dict keys).
+    _attentions: tuple[str, ...]
 
     def __init__(
         self,
@@ -89,16 +81,46 @@ class TransformerEncoderLayer(_FeedForward):
     ) -> None:
         super().__init__()
         kw = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw
-        )
-        self._init_ff(d_model, dim_feedforward, dropout, bias, kw)
+        for name in self._attentions:
+            attn = MultiheadAttention(
+                d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **kw
+            )
+            setattr(self, name, attn)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **kw)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **kw)
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        blocks = range(1, len(self._attentions) + 2)
+        for i in blocks:
+            setattr(self, f"norm{i}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw))
+        for i in blocks:
+            setattr(self, f"dropout{i}", Dropout(dropout))
         self.activation = _activation(activation)
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal) -> Tensor:
+        return self.dropout1(_attend(self.self_attn, x, x, attn_mask, key_padding_mask, is_causal))
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.linear2(self.dropout(self.activation(self.linear1(x))))
+
+    def __setstate__(self, state) -> None:
+        super().__setstate__(state)
+        if not hasattr(self, "activation"):
+            self.activation = F.relu
+
+
+class TransformerEncoderLayer(_Layer):
+    """Self-attention then a feed-forward network (d_model -> dim_feedforward -> d_model).
+
+    Args:
+        d_model, nhead, dim_feedforward (2048), dropout (0.1), activation ('relu', 'gelu' or a
+        callable), layer_norm_eps, batch_first, norm_first, bias.
+
+    forward(src, src_mask=None, src_key_padding_mask=None, is_causal=False); src (S, N, E),
+    or (N, S, E) with batch_first.
+    """
+
+    _attentions = ("self_attn",)
 
     def forward(
         self,
@@ -116,57 +138,16 @@ class TransformerEncoderLayer(_FeedForward):
             x = self.norm2(x + self.dropout2(self._ff_block(x)))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal) -> Tensor:
-        x = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            need_weights=False,
-            is_causal=is_causal,
-        )[0]
-        return self.dropout1(x)
 
-
-class TransformerDecoderLayer(_FeedForward):
+class TransformerDecoderLayer(_Layer):
     """Self-attention, attention over the encoder's output (``memory``), then feed-forward.
 
-    forward(tgt, memory, tgt_mask=None, memory_mask=None, tgt_key_padding_mask=None,
-    memory_key_padding_mask=None, tgt_is_causal=False, memory_is_causal=False).
+    Args: as ``TransformerEncoderLayer``'s. forward(tgt, memory, tgt_mask=None, memory_mask=None,
+    tgt_key_padding_mask=None, memory_key_padding_mask=None, tgt_is_causal=False,
+    memory_is_causal=False).
     """
 
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation="relu",
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device=None,
-        dtype=None,
-    ) -> None:
-        super().__init__()
-        kw = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw
-        )
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw
-        )
-        self._init_ff(d_model, dim_feedforward, dropout, bias, kw)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **kw)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        self.activation = _activation(activation)
+    _attentions = ("self_attn", "multihead_attn")
 
     def forward(
         self,
@@ -192,29 +173,9 @@ class TransformerDecoderLayer(_FeedForward):
             x = self.norm3(x + self.dropout3(self._ff_block(x)))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal) -> Tensor:
-        x = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            is_causal=is_causal,
-            need_weights=False,
-        )[0]
-        return self.dropout1(x)
-
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal) -> Tensor:
-        x = self.multihead_attn(
-            x,
-            mem,
-            mem,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            is_causal=is_causal,
-            need_weights=False,
-        )[0]
-        return self.dropout2(x)
+        out = _attend(self.multihead_attn, x, mem, attn_mask, key_padding_mask, is_causal)
+        return self.dropout2(out)
 
 
 class TransformerEncoder(Module):
