@@ -24,7 +24,9 @@ def _slices_mask(shape: tuple, axis: int, idx: np.ndarray) -> np.ndarray:
     return np.broadcast_to(hit.reshape(view), shape)
 
 
-def _check_index(name: str, x: Tensor, axis: int, index: Tensor, prefix: str = "") -> np.ndarray:
+def _check_index(
+    name: str, x: Tensor, axis: int, index: Tensor, prefix: str = "", cls=IndexError
+) -> np.ndarray:
     idx = index._data
     if idx.ndim > 1:
         raise IndexError(
@@ -35,7 +37,7 @@ def _check_index(name: str, x: Tensor, axis: int, index: Tensor, prefix: str = "
     n = x._data.shape[axis] if x._data.ndim else 1
     bad = (idx >= n) | (idx < -n)
     if bad.any():
-        raise IndexError(
+        raise cls(
             f"{prefix}index {int(idx[bad][0])} is out of bounds for dimension {axis} with size {n}"
         )
     return np.where(idx < 0, idx + n, idx).astype(np.int64)
@@ -96,8 +98,13 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
             f"{name}(): self ({_type_word(input._data.dtype)}) and source "
             f"({_type_word(source._data.dtype)}) must have the same scalar type"
         )
-    idx = _check_index(name, input, axis, index)
     n_src = source._data.shape[axis] if source._data.ndim else 1
+    if index._data.size != n_src and index._data.ndim <= 1:
+        raise RuntimeError(
+            f"{name}(): Number of indices ({index._data.size}) should be equal to "
+            f"source.size(dim): ({n_src}), for dim: {axis}"
+        )
+    idx = _check_index(name, input, axis, index, cls=RuntimeError)
     if idx.size != n_src:
         raise RuntimeError(
             f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
@@ -199,7 +206,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
             "masked_scatter: expected self and source to have same dtypes but got"
             f"{_type_word(input._data.dtype)} and {_type_word(source._data.dtype)}"
         )
-    shape = _broadcast(input._data.shape, mask._data.shape)
+    shape = _broadcast(mask._data.shape, input._data.shape)
     if shape != input._data.shape:
         input = input.expand(shape)
     m = np.broadcast_to(mask._data, shape)
