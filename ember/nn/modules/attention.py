@@ -168,47 +168,31 @@ class MultiheadAttention(Module):
 def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads) -> None:
     """PyTorch's checks of batched (3-D) against unbatched (2-D) inputs and masks."""
     qd = query.dim()
-    if qd == 3:
-        if key.dim() != 3 or value.dim() != 3:
-            raise AssertionError(
-                "For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
-                f"{key.dim()}-D and {value.dim()}-D tensors respectively"
-            )
-        if key_padding_mask is not None and key_padding_mask.dim() != 2:
-            raise AssertionError(
-                "For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
-                f"found {key_padding_mask.dim()}-D tensor instead"
-            )
-        if attn_mask is not None and attn_mask.dim() not in (2, 3):
-            raise AssertionError(
-                "For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
-                f"found {attn_mask.dim()}-D tensor instead"
-            )
-    elif qd == 2:
-        if key.dim() != 2 or value.dim() != 2:
-            raise AssertionError(
-                "For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
-                f"{key.dim()}-D and {value.dim()}-D tensors respectively"
-            )
-        if key_padding_mask is not None and key_padding_mask.dim() != 1:
-            raise AssertionError(
-                "For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D "
-                f"but found {key_padding_mask.dim()}-D tensor instead"
-            )
-        if attn_mask is not None:
-            if attn_mask.dim() not in (2, 3):
-                raise AssertionError(
-                    "For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D "
-                    f"but found {attn_mask.dim()}-D tensor instead"
-                )
-            if attn_mask.dim() == 3:
-                expected = (num_heads, query.shape[0], key.shape[0])
-                if tuple(attn_mask.shape) != expected:
-                    raise AssertionError(
-                        f"Expected `attn_mask` shape to be {expected} but got "
-                        f"{tuple(attn_mask.shape)}"
-                    )
-    else:
+    if qd not in (2, 3):
         raise AssertionError(
             f"query should be unbatched 2D or batched 3D tensor but received {qd}-D query tensor"
         )
+    given = f"For {'batched (3-D)' if qd == 3 else 'unbatched (2-D)'} `query`, expected"
+    if key.dim() != qd or value.dim() != qd:
+        raise AssertionError(
+            f"{given} `key` and `value` to be {qd}-D but found "
+            f"{key.dim()}-D and {value.dim()}-D tensors respectively"
+        )
+    if key_padding_mask is not None and key_padding_mask.dim() != qd - 1:
+        raise AssertionError(
+            f"{given} `key_padding_mask` to be `None` or {qd - 1}-D but "
+            f"found {key_padding_mask.dim()}-D tensor instead"
+        )
+    if attn_mask is None:
+        return
+    if attn_mask.dim() not in (2, 3):
+        raise AssertionError(
+            f"{given} `attn_mask` to be `None`, 2-D or 3-D but "
+            f"found {attn_mask.dim()}-D tensor instead"
+        )
+    if qd == 2 and attn_mask.dim() == 3:
+        expected = (num_heads, query.shape[0], key.shape[0])
+        if tuple(attn_mask.shape) != expected:
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}"
+            )
