@@ -12,6 +12,7 @@ from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
 from ._util import _type_word, inplace, wrap_dim
 from .reduction import _sum_dtype
+from .sorting import _TakeAlong
 
 
 def _flip(x: Tensor, axis: int) -> Tensor:
@@ -96,28 +97,12 @@ def cumsum_(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 # -- cummax / cummin ------------------------------------------------------------------------------
 
 
-class _CumExtreme(Op):
-    """Running max/min values; the gradient goes to the position each one came from."""
-
-    @staticmethod
-    def forward(ctx, x, idx, axis):
-        ctx.shape, ctx.idx, ctx.axis = x._data.shape, idx, axis
-        return np.take_along_axis(x._data, idx, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        from .indexing import scatter_add
-
-        zeros = _make(np.zeros(ctx.shape, g._data.dtype))
-        return scatter_add(zeros, ctx.axis, _make(ctx.idx), g), None, None
+class Cummax(_TakeAlong):
+    """Running max values; the gradient goes to the position each one came from."""
 
 
-class Cummax(_CumExtreme):
-    pass
-
-
-class Cummin(_CumExtreme):
-    pass
+class Cummin(_TakeAlong):
+    """Running min values, as Cummax."""
 
 
 def _cum_extreme(cls, ufunc, input: Tensor, dim: int, kind: str):
