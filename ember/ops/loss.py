@@ -313,7 +313,7 @@ def _word(x: Tensor) -> str:
     return _type_word(x._data.dtype)
 
 
-def _class_dim_input(input: Tensor, target: Tensor, name: str):
+def _class_dim_input(input: Tensor, target: Tensor):
     """(N, C, *) input and (N, *) target arrays, plus whether a batch dim was added."""
     nd = input._data.ndim
     if nd == 0:
@@ -362,6 +362,15 @@ def _class_weight(weight, n_classes: int, dtype):
     return weight._data.astype(dtype, copy=False)
 
 
+def _on_class_indices(loss, input, target, weight, ignore_index, reduction, *extra) -> Tensor:
+    """``loss(x, t, w, ignore_index, reduction, *extra)`` on class-index targets, an unbatched
+    (C,) input given a batch of one (dropped again from per-element losses)."""
+    x, t, unbatched = _class_dim_input(input, target)
+    w = _class_weight(weight, x._data.shape[1], x._data.dtype)
+    out = loss(x, t, w, ignore_index, reduction, *extra)
+    return out.squeeze(0) if unbatched and reduction == "none" else out
+
+
 def cross_entropy(
     input: Tensor,
     target: Tensor,
@@ -393,10 +402,9 @@ def cross_entropy(
         from .elementwise import _float_input
 
         return _cross_entropy_probs(input, _float_input(target), weight, reduction, label_smoothing)
-    x, t, unbatched = _class_dim_input(input, target, "cross_entropy")
-    w = _class_weight(weight, x._data.shape[1], x._data.dtype)
-    out = cross_entropy_indices(x, t, w, ignore_index, reduction, label_smoothing)
-    return out.squeeze(0) if unbatched and reduction == "none" else out
+    return _on_class_indices(
+        cross_entropy_indices, input, target, weight, ignore_index, reduction, label_smoothing
+    )
 
 
 def _cross_entropy_probs(input, target, weight, reduction, eps):
@@ -435,10 +443,7 @@ def nll_loss(
     """Negative log-likelihood of log-probabilities (N, C, *) at class indices (N, *)."""
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    x, t, unbatched = _class_dim_input(input, target, "nll_loss")
-    w = _class_weight(weight, x._data.shape[1], x._data.dtype)
-    out = nll_indices(x, t, w, ignore_index, reduction)
-    return out.squeeze(0) if unbatched and reduction == "none" else out
+    return _on_class_indices(nll_indices, input, target, weight, ignore_index, reduction)
 
 
 def _same_size_warning(input: Tensor, target: Tensor) -> None:
