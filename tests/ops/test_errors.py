@@ -1,28 +1,10 @@
-"""Bad input raises PyTorch's exception class with PyTorch's message facts.
-
-Each case names the exception class and the facts its message must carry (sizes, dims,
-dtypes). The facts are checked on ember always, and on PyTorch too when it is installed, so a
-fact that PyTorch does not state cannot creep in; ``exact`` cases must match PyTorch's message
-word for word.
+"""Bad input to the core ops and autograd raises PyTorch's exception class with PyTorch's
+message facts (the protocol of tests/error_cases.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-from helpers import requires_torch, torch
-
-import ember
-
-
-@dataclass
-class Case:
-    name: str
-    fn: object  # fn(T) runs the bad call with T = ember or torch
-    cls: type
-    facts: tuple = ()
-    exact: bool = True
+from error_cases import Case, error_tests
 
 
 def _grad_after_inplace(T):
@@ -431,33 +413,4 @@ CASES = [
     Case("backward_twice", _backward_twice, RuntimeError, ("second time", "retain_graph=True")),
 ]
 
-_IDS = [c.name for c in CASES]
-
-
-def _message(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
-
-
-def _run(lib, case: Case) -> BaseException:
-    with pytest.raises(Exception) as info:
-        case.fn(lib)
-    return info.value
-
-
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_ember_raises(case):
-    exc = _run(ember, case)
-    assert type(exc) is case.cls, f"{type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"{fact!r} not in {_message(exc)!r}"
-
-
-@requires_torch
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_torch_agrees(case):
-    exc = _run(torch, case)
-    assert isinstance(exc, case.cls), f"torch raised {type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"torch's message lacks {fact!r}: {_message(exc)!r}"
-    if case.exact:
-        assert _message(_run(ember, case)).replace("ember.", "torch.") == _message(exc)
+test_ember_raises, test_torch_agrees = error_tests(CASES)

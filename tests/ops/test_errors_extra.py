@@ -2,27 +2,16 @@
 pointwise, products, distance, linalg_*, resize) raises PyTorch's exception class with
 PyTorch's message facts; ``exact`` cases match PyTorch's first line word for word.
 
-The same protocol as test_errors.py: facts are checked on ember always and on PyTorch when it
+The protocol of tests/error_cases.py: facts are checked on ember always and on PyTorch when it
 is installed. LinAlgError is checked as a RuntimeError (PyTorch's is a private subclass).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from helpers import requires_torch, torch
+from error_cases import Case, error_tests
 
 import ember
-
-
-@dataclass
-class Case:
-    name: str
-    fn: object  # fn(T) runs the bad call with T = ember or torch
-    cls: type
-    facts: tuple = ()
-    exact: bool = True
 
 
 def _F(T):
@@ -389,36 +378,7 @@ CASES = [
     ),
 ]
 
-_IDS = [c.name for c in CASES]
-
-
-def _message(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
-
-
-def _run(lib, case: Case) -> BaseException:
-    with pytest.raises(Exception) as info:
-        case.fn(lib)
-    return info.value
-
-
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_ember_raises(case):
-    exc = _run(ember, case)
-    assert isinstance(exc, case.cls), f"{type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"{fact!r} not in {_message(exc)!r}"
-
-
-@requires_torch
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_torch_agrees(case):
-    exc = _run(torch, case)
-    assert isinstance(exc, case.cls), f"torch raised {type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"torch's message lacks {fact!r}: {_message(exc)!r}"
-    if case.exact:
-        assert _message(_run(ember, case)) == _message(exc)
+test_ember_raises, test_torch_agrees = error_tests(CASES, subclasses=True)
 
 
 def test_linalg_errors_are_linalg_errors():

@@ -1,24 +1,10 @@
 """Bad input to the ops of order_stats, statistics (nan*, cov), pointwise_more, index_update,
 rearrange and fold raises PyTorch's exception class with PyTorch's message facts; ``exact``
-cases match PyTorch's first line word for word (the protocol of test_errors.py)."""
+cases match PyTorch's first line word for word (the protocol of tests/error_cases.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import pytest
-from helpers import requires_torch, torch
-
-import ember
-
-
-@dataclass
-class Case:
-    name: str
-    fn: object  # fn(T) runs the bad call with T = ember or torch
-    cls: type
-    facts: tuple = ()
-    exact: bool = True
+from error_cases import Case, error_tests
 
 
 def _F(T):
@@ -232,33 +218,4 @@ CASES = [
     ),
 ]
 
-_IDS = [c.name for c in CASES]
-
-
-def _message(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
-
-
-def _run(lib, case: Case) -> BaseException:
-    with pytest.raises(Exception) as info:
-        case.fn(lib)
-    return info.value
-
-
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_ember_raises(case):
-    exc = _run(ember, case)
-    assert isinstance(exc, case.cls), f"{type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"{fact!r} not in {_message(exc)!r}"
-
-
-@requires_torch
-@pytest.mark.parametrize("case", CASES, ids=_IDS)
-def test_torch_agrees(case):
-    exc = _run(torch, case)
-    assert isinstance(exc, case.cls), f"torch raised {type(exc).__name__}: {exc}"
-    for fact in case.facts:
-        assert fact in _message(exc), f"torch's message lacks {fact!r}: {_message(exc)!r}"
-    if case.exact:
-        assert _message(_run(ember, case)) == _message(exc)
+test_ember_raises, test_torch_agrees = error_tests(CASES)
