@@ -68,14 +68,23 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
     return Sum.apply(input, axes, keepdim, _sum_dtype(input, dtype))
 
 
-def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def _floating(input: Tensor, dtype, message: str) -> Tensor:
+    """``input``, cast to ``dtype`` when given, which must then be floating; else a
+    RuntimeError: ``message`` with ``{}`` standing for its dtype."""
     if dtype is not None:
         input = input.to(dtype)
     if input._data.dtype.kind != "f":
-        raise RuntimeError(
-            "mean(): could not infer output dtype. Input dtype must be either a floating point "
-            f"or complex dtype. Got: {_word(input)}"
-        )
+        raise RuntimeError(message.format(_word(input)))
+    return input
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    input = _floating(
+        input,
+        dtype,
+        "mean(): could not infer output dtype. Input dtype must be either a floating point "
+        "or complex dtype. Got: {}",
+    )
     axes = dims(dim, input._data.ndim) or None
     n = input._data.size if axes is None else int(np.prod([input._data.shape[a] for a in axes]))
     s = Sum.apply(input, axes, keepdim, None)

@@ -11,7 +11,7 @@ from .._array import as_array
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._util import _type_word, dims
-from .reduction import _expand_back, mean
+from .reduction import _expand_back, _floating, mean
 
 _INF = float("inf")
 _NAN = float("nan")
@@ -41,15 +41,20 @@ def _squared_deviations(d: np.ndarray, axes) -> np.ndarray:
     return np.sum(dev * dev, axis=axes, keepdims=True)
 
 
+def _variance(ctx, x: Tensor, axes, divisor, keepdim) -> np.ndarray:
+    """The forward of Var and Std up to the square root."""
+    if ctx.inputs is not None:
+        ctx.save_for_backward(x)
+        ctx.axes, ctx.divisor, ctx.keepdim = axes, divisor, keepdim
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = _squared_deviations(x._data, axes) / x._data.dtype.type(divisor)
+    return out if keepdim else out.reshape(_reduced(x._data.shape, axes))
+
+
 class Var(Op):
     @staticmethod
     def forward(ctx, x, axes, divisor, keepdim):
-        if ctx.inputs is not None:
-            ctx.save_for_backward(x)
-            ctx.axes, ctx.divisor, ctx.keepdim = axes, divisor, keepdim
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = _squared_deviations(x._data, axes) / x._data.dtype.type(divisor)
-        return as_array(out if keepdim else out.reshape(_reduced(x._data.shape, axes)))
+        return as_array(_variance(ctx, x, axes, divisor, keepdim))
 
     @staticmethod
     def backward(ctx, g):
@@ -65,12 +70,7 @@ class Std(Op):
 
     @staticmethod
     def forward(ctx, x, axes, divisor, keepdim):
-        if ctx.inputs is not None:
-            ctx.save_for_backward(x)
-            ctx.axes, ctx.divisor, ctx.keepdim = axes, divisor, keepdim
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.sqrt(_squared_deviations(x._data, axes) / x._data.dtype.type(divisor))
-        return as_array(out if keepdim else out.reshape(_reduced(x._data.shape, axes)))
+        return as_array(np.sqrt(_variance(ctx, x, axes, divisor, keepdim)))
 
     @staticmethod
     def backward(ctx, g):
@@ -251,13 +251,9 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """mean of the non-NaN values (NaN where there are none)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    if input._data.dtype.kind != "f":
-        raise RuntimeError(
-            "nanmean(): expected input to have floating point or complex dtype but got "
-            f"{_type_word(input._data.dtype)}"
-        )
+    input = _floating(
+        input, dtype, "nanmean(): expected input to have floating point or complex dtype but got {}"
+    )
     axes = dims(dim, input._data.ndim) or None
     count = (~np.isnan(input._data)).sum(axis=axes, keepdims=keepdim)
     with np.errstate(divide="ignore", invalid="ignore"):
