@@ -14,7 +14,7 @@ from ...creation import empty as _empty
 from ...ops import conv as _conv
 from .. import init
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _named_call
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -105,15 +105,6 @@ class _ConvNd(Module):
             s += f", padding_mode={self.padding_mode}"
         return s
 
-    def _named_call(self, fn, *args):
-        """Call ``fn``; a shape error names this layer (which of a model's convs it was)."""
-        try:
-            return fn(*args)
-        except RuntimeError as e:
-            if type(e) is not RuntimeError:
-                raise
-            raise RuntimeError(f"{self._get_name()}({self.extra_repr()}): {e}") from None
-
     def __setstate__(self, state) -> None:
         super().__setstate__(state)
         self.__dict__.setdefault("padding_mode", "zeros")
@@ -132,14 +123,14 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input, weight, bias):
         fn = _conv.conv1d if self._n == 1 else _conv.conv2d
         if self.padding_mode == "zeros":
-            return self._named_call(
-                fn, input, weight, bias, self.stride, self.padding, self.dilation, self.groups
+            return _named_call(
+                self, fn, input, weight, bias, self.stride, self.padding, self.dilation, self.groups
             )
         from ...ops.padding import pad
 
-        padded = self._named_call(pad, input, self._pad_amounts(), self.padding_mode)
-        return self._named_call(
-            fn, padded, weight, bias, self.stride, 0, self.dilation, self.groups
+        padded = _named_call(self, pad, input, self._pad_amounts(), self.padding_mode)
+        return _named_call(
+            self, fn, padded, weight, bias, self.stride, 0, self.dilation, self.groups
         )
 
     def _pad_amounts(self) -> tuple:
@@ -227,8 +218,8 @@ class _ConvTransposeNd(_ConvNd):
     def forward(self, input, output_size=None):
         fn = _conv.conv_transpose1d if self._n == 1 else _conv.conv_transpose2d
         opad = self._output_padding(input, output_size)
-        return self._named_call(
-            fn, input, self.weight, self.bias, self.stride, self.padding, opad, self.groups,
+        return _named_call(
+            self, fn, input, self.weight, self.bias, self.stride, self.padding, opad, self.groups,
             self.dilation,
         )  # fmt: skip
 

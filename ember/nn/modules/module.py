@@ -26,6 +26,17 @@ def _type_desc(value) -> str:
     return type(value).__name__
 
 
+def _named_call(module: Module, fn, *args):
+    """Call ``fn``; a shape error (a plain RuntimeError) names ``module``, so that it says which
+    of a model's layers it was."""
+    try:
+        return fn(*args)
+    except RuntimeError as e:
+        if type(e) is not RuntimeError:
+            raise
+        raise RuntimeError(f"{module._get_name()}({module.extra_repr()}): {e}") from None
+
+
 def _check_name(kind: str, name, self, allow_existing: dict | None) -> None:
     if not isinstance(name, str):
         raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")

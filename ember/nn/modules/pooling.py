@@ -7,21 +7,12 @@ Stateless wrappers that keep their options (printed as PyTorch prints them) and 
 from __future__ import annotations
 
 from ...ops import pooling as _pool
-from .module import Module
+from .module import Module, _named_call
 
 
 class _Pool(Module):
     # The ember.ops.pooling function a layer calls, where its family shares one forward.
     _pool_fn = None
-
-    def _named_call(self, fn, *args):
-        """Call ``fn``; a shape error names this layer."""
-        try:
-            return fn(*args)
-        except RuntimeError as e:
-            if type(e) is not RuntimeError:
-                raise
-            raise RuntimeError(f"{self._get_name()}({self.extra_repr()}): {e}") from None
 
 
 class _MaxPoolNd(_Pool):
@@ -44,8 +35,8 @@ class _MaxPoolNd(_Pool):
         )
 
     def forward(self, input):
-        return self._named_call(
-            self._pool_fn, input, self.kernel_size, self.stride, self.padding, self.dilation,
+        return _named_call(
+            self, self._pool_fn, input, self.kernel_size, self.stride, self.padding, self.dilation,
             self.ceil_mode, self.return_indices,
         )  # fmt: skip
 
@@ -88,9 +79,9 @@ class AvgPool1d(_Pool):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input):
-        return self._named_call(
-            _pool.avg_pool1d, input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad,
+        return _named_call(
+            self, _pool.avg_pool1d, input, self.kernel_size, self.stride, self.padding,
+            self.ceil_mode, self.count_include_pad,
         )  # fmt: skip
 
 
@@ -114,9 +105,9 @@ class AvgPool2d(_Pool):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
     def forward(self, input):
-        return self._named_call(
-            _pool.avg_pool2d, input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-            self.count_include_pad, self.divisor_override,
+        return _named_call(
+            self, _pool.avg_pool2d, input, self.kernel_size, self.stride, self.padding,
+            self.ceil_mode, self.count_include_pad, self.divisor_override,
         )  # fmt: skip
 
 
@@ -133,7 +124,7 @@ class _AdaptivePool(_Pool):
         return f"output_size={self.output_size}"
 
     def forward(self, input):
-        return self._named_call(self._pool_fn, input, self.output_size)
+        return _named_call(self, self._pool_fn, input, self.output_size)
 
 
 class _AdaptiveMaxPoolNd(_AdaptivePool):
@@ -142,7 +133,7 @@ class _AdaptiveMaxPoolNd(_AdaptivePool):
         self.return_indices = return_indices
 
     def forward(self, input):
-        return self._named_call(self._pool_fn, input, self.output_size, self.return_indices)
+        return _named_call(self, self._pool_fn, input, self.output_size, self.return_indices)
 
 
 class AdaptiveAvgPool1d(_AdaptivePool):
