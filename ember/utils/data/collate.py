@@ -97,6 +97,14 @@ def _numpy_scalars(batch) -> Tensor:
     return _make(np.array(batch, dtype=target.np))
 
 
+def _of_type(elem, items):
+    """``items`` as ``elem``'s type where that type can be built from them, else as they are."""
+    try:
+        return type(elem)(items)
+    except TypeError:
+        return items
+
+
 def _rebuild_mapping(elem: Mapping, items: dict):
     if type(elem) is dict:
         return items
@@ -108,10 +116,7 @@ def _rebuild_mapping(elem: Mapping, items: dict):
             return clone
         except TypeError:
             return items
-    try:
-        return type(elem)(items)
-    except TypeError:
-        return items
+    return _of_type(elem, items)
 
 
 def _rebuild_sequence(elem: Sequence, items: list):
@@ -126,10 +131,7 @@ def _rebuild_sequence(elem: Sequence, items: list):
             return clone
         except TypeError:
             return items
-    try:
-        return type(elem)(items)
-    except TypeError:
-        return items
+    return _of_type(elem, items)
 
 
 def default_collate(batch: Sequence) -> Any:
