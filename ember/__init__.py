@@ -334,30 +334,10 @@ from .ops.statistics import (
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .serialization import load, save
 from .sparse import sparse_coo_tensor
-from .tensor import Size, Tensor
+from .tensor import Size, Tensor, allclose, equal, is_floating_point, isclose, numel
 from .tools.summary import summary
 
 __version__ = "0.1.0"
-
-
-def is_floating_point(x: Tensor):
-    return x.is_floating_point()
-
-
-def numel(x: Tensor) -> int:
-    return x.numel()
-
-
-def equal(a: Tensor, b: Tensor) -> bool:
-    return a.equal(b)
-
-
-def allclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    return a.allclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
-    return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 from . import _threads  # noqa: E402

@@ -567,3 +567,24 @@ _function._TENSOR_TYPES.add(Tensor)
 _function._make = _make
 bind_ops()
 del grad_mode
+
+
+# The functional spellings of a few Tensor methods (torch.equal(a, b), torch.numel(x), ...).
+def is_floating_point(x: Tensor) -> bool:
+    return x.is_floating_point()
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    return a.equal(b)
+
+
+def allclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+    return a.allclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def isclose(a: Tensor, b: Tensor, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    return a.isclose(b, rtol=rtol, atol=atol, equal_nan=equal_nan)
