@@ -232,7 +232,7 @@ def train(args) -> dict:
                 seen += len(yb)
                 if hasattr(bar, "set_postfix"):
                     rate = seen / max(time.perf_counter() - t0, 1e-9)
-                    bar.set_postfix(loss=f"{total / seen:.4f}", img_s=f"{rate:.0f}")
+                    bar.set_postfix(loss=f"{total / seen:.4f}", img_s=f"{rate:.0f}", refresh=False)
                 if stop.set:
                     break
             if stop.set:
