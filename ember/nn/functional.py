@@ -44,15 +44,14 @@ from ..ops.embedding import embedding
 from ..ops.fold import fold, unfold
 from ..ops.indexing import one_hot
 from ..ops.linear import bilinear, linear
-from ..ops.loss import (
+from ..ops.loss import cross_entropy, nll_loss
+from ..ops.loss_pointwise import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
     huber_loss,
     kl_div,
     l1_loss,
     mse_loss,
-    nll_loss,
     smooth_l1_loss,
 )
 from ..ops.normalization import batch_norm, group_norm, layer_norm
