@@ -265,6 +265,14 @@ def test_mha_repr_init_and_errors():
         RuntimeError, match=r"The shape of the 2D attn_mask is torch.Size\(\[3, 4\]\)"
     ):
         e(x, x, x, attn_mask=ember.zeros(3, 4))
+    # An unbatched query with a 3-D mask of the wrong shape: torch's exact message.
+    xt, mt = torch.randn(4, 8), torch.zeros(3, 3, 3)
+    with pytest.raises(AssertionError) as want:
+        t(xt, xt, xt, attn_mask=mt)
+    with pytest.raises(AssertionError) as got:
+        e(*(to_ember(xt),) * 3, attn_mask=to_ember(mt))
+    assert str(got.value) == str(want.value)
+    assert "but got torch.Size([3, 3, 3])" in str(got.value)
 
 
 # -- transformer layers ----------------------------------------------------------------------

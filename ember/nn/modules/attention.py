@@ -193,6 +193,7 @@ def _check_shapes(query, key, value, key_padding_mask, attn_mask, num_heads) -> 
     if qd == 2 and attn_mask.dim() == 3:
         expected = (num_heads, query.shape[0], key.shape[0])
         if tuple(attn_mask.shape) != expected:
+            # The expected shape prints as a tuple, the mask's as torch.Size (ember's Size repr).
             raise AssertionError(
-                f"Expected `attn_mask` shape to be {expected} but got {tuple(attn_mask.shape)}"
+                f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape!r}"
             )
