@@ -28,6 +28,8 @@ OUTER, INNER = 0, 1
 
 # NOTE: measured on LeNet-5 shapes (batch 64): OUTER won for 28x28 outputs, INNER for 10x10.
 _OUTER_MIN_PIXELS = 256
+# Samples per chunk of the INNER input gradient (conv_input).
+_CHUNK = 64
 
 
 class Geometry:
@@ -172,10 +174,19 @@ def conv_input(gy, w, geom: Geometry, layout: int, xshape: tuple):
         if pt or pb or pl or pr:
             return np.ascontiguousarray(dxp[:, :, pt : pt + h, pl : pl + wd])
         return dxp
-    dcols = np.matmul(wt, _to_inner(gy, g)).reshape(c, kh, kw, ho, wo, n)
-    dxt = np.zeros((c, h + pt + pb, wd + pl + pr, n), gy.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            r, q = i * dh, j * dw
-            dxt[:, r : r + hspan : sh, q : q + wspan : sw] += dcols[:, i, j]
-    return np.ascontiguousarray(dxt[:, pt : pt + h, pl : pl + wd].transpose(3, 0, 1, 2))
+    # NOTE: in batch chunks, so that each chunk's columns stay in cache between the matmul
+    # that writes them and the col2im that reads them: the whole batch's are 15 MB for LeNet's
+    # second conv at batch 256. Input gradient 5.2 -> 4.2 ms there (one thread); each sample's
+    # result is computed exactly as before.
+    dx = np.empty(xshape, gy.dtype)
+    for s in range(0, n, _CHUNK):
+        gc = gy[s : s + _CHUNK]
+        m = gc.shape[0]
+        dcols = np.matmul(wt, _to_inner(gc, g)).reshape(c, kh, kw, ho, wo, m)
+        dxt = np.zeros((c, h + pt + pb, wd + pl + pr, m), gy.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                r, q = i * dh, j * dw
+                dxt[:, r : r + hspan : sh, q : q + wspan : sw] += dcols[:, i, j]
+        dx[s : s + m] = dxt[:, pt : pt + h, pl : pl + wd].transpose(3, 0, 1, 2)
+    return dx

@@ -188,6 +188,23 @@ def test_layouts_are_both_exercised():
 
 
 @requires_torch
+@pytest.mark.parametrize("opts", [{}, {"stride": 2, "padding": (1, 2)}, {"groups": 2}], ids=str)
+def test_input_gradient_in_batch_chunks(monkeypatch, opts):
+    # The batch-inner input gradient runs in chunks of _CHUNK samples; 5 samples in chunks of
+    # 2 leave a short last chunk.
+    monkeypatch.setattr(_im2col, "_CHUNK", 2)
+    arrays = _arrays([(5, 4, 6, 7), (6, 4 // opts.get("groups", 1), 3, 2), (6,)])
+    _compare(
+        lambda *a: conv2d(*a, **opts), lambda *a: torch.nn.functional.conv2d(*a, **opts), arrays
+    )
+    _compare(
+        lambda y, w, b: conv_transpose2d(y, w, b, **opts),
+        lambda y, w, b: torch.nn.functional.conv_transpose2d(y, w, b, **opts),
+        _arrays([(5, 4, 5, 6), (4, 6 // opts.get("groups", 1), 3, 2), (6,)]),
+    )
+
+
+@requires_torch
 @pytest.mark.parametrize(
     "name,opts,shapes",
     [
