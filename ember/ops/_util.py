@@ -97,6 +97,22 @@ def dims(dim, ndim: int) -> tuple | None:
     return out if ndim else None
 
 
+def int_tuple(v, n: int, message) -> tuple:
+    """An int, or a sequence of 1 or ``n`` ints, as ``n`` ints (conv and pool sizes).
+
+    Any other length raises RuntimeError(message(ints given as a list)): each op family words
+    the error its own way in PyTorch, and some messages quote the bad value.
+    """
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * n
+    v = tuple(int(e) for e in v)
+    if len(v) == 1:
+        return v * n
+    if len(v) != n:
+        raise RuntimeError(message(list(v)))
+    return v
+
+
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     """Apply the out-of-place ``op(self, *args)`` and write its result into ``self``.
 

@@ -21,6 +21,7 @@ from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from . import _im2col as k
 from ._im2col import Geometry, as4d
+from ._util import int_tuple
 
 
 def _bias_dims(ndim: int) -> tuple:
@@ -137,17 +138,14 @@ class ConvWeight(Op):
 
 
 def _tuple(v, n: int, what: str) -> tuple:
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * n
-    v = tuple(int(e) for e in v)
-    if len(v) == 1:
-        return v * n
-    if len(v) != n:
-        raise RuntimeError(
-            f"expected {what} to be a single integer value or a list of {n} values to match the "
-            f"convolution dimensions, but got {what}={list(v)}"
-        )
-    return v
+    return int_tuple(
+        v,
+        n,
+        lambda got: (
+            f"expected {what} to be a single integer value or a list of {n} values to "
+            f"match the convolution dimensions, but got {what}={got}"
+        ),
+    )
 
 
 def _sz(shape) -> str:

@@ -25,6 +25,7 @@ from ._pool_window import (
     out_len,
     pad,
 )
+from ._util import int_tuple
 from .linalg import matmul
 
 # -- max pooling ------------------------------------------------------------------------------
@@ -71,7 +72,9 @@ class _MaxPoolScatter(Op):
     def forward(ctx, g, state):
         xp, out, win = state
         ga = g._data
-        dxp = np.zeros(xp.shape, ga.dtype)
+        # NOTE: when the windows tile the input, every element is written below: np.empty
+        # saves a pass over dx.
+        dxp = (np.empty if win.tiles() else np.zeros)(xp.shape, ga.dtype)
         if win.disjoint():
             for ix, hit in first_max_hits(xp, out, win):
                 np.multiply(ga, hit, out=dxp[ix])
@@ -246,14 +249,7 @@ class _AdaptiveMaxPoolUniform(MaxPool2DWithIndices):
 
 
 def _pair(v, name: str, what: str, n: int = 2) -> tuple:
-    if isinstance(v, (int, np.integer)):
-        return (int(v),) * n
-    v = tuple(int(e) for e in v)
-    if len(v) == 1:
-        return v * n
-    if len(v) != n:
-        raise RuntimeError(f"{name}: {what}")
-    return v
+    return int_tuple(v, n, lambda _: f"{name}: {what}")
 
 
 def _no_stride(stride) -> bool:
