@@ -252,6 +252,30 @@ def _pair(v, name: str, what: str, n: int = 2) -> tuple:
     return int_tuple(v, n, lambda _: f"{name}: {what}")
 
 
+# PyTorch words the size errors of 1-D pools per function and argument.
+_ONE_INT = {
+    "kernel_size": "an int, list of ints or tuple of ints",
+    "stride": "None, an int, list of ints, or tuple of ints",
+    "padding": "an int, list of ints, or tuple of ints",
+    "dilation": "an int, list of ints or tuple of ints",
+}
+
+
+def _one(v, name: str, arg: str) -> tuple:
+    """A 1-D pool's option as a 1-tuple, with PyTorch's message for another length."""
+    if name == "avg_pool1d":
+        return int_tuple(
+            v,
+            1,
+            lambda got: f"avg_pool1d() argument '{arg}' should contain one int (got {len(got)})",
+        )
+    return int_tuple(
+        v,
+        1,
+        lambda got: f"{name}() {arg} must be {_ONE_INT[arg]} of size 1 but got size {len(got)}",
+    )
+
+
 def _no_stride(stride) -> bool:
     """PyTorch's pools take None or an empty list for "stride = kernel_size"."""
     return stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
@@ -265,9 +289,9 @@ def _window(x, nd, name, kernel_size, stride, padding, dilation, ceil_mode, lead
     """Validate the options of a 1-D/2-D pool over ``x`` (N, C, *spatial) and build its Window
     (2-D, H == 1 for 1-D pools), with PyTorch's messages."""
     if nd == 1:
-        k = _pair(kernel_size, name, "kernel_size must be a single int", 1)
-        s = k if _no_stride(stride) else _pair(stride, name, "bad stride", 1)
-        p, d = _pair(padding, name, "bad padding", 1), _pair(dilation, name, "bad dilation", 1)
+        k = _one(kernel_size, name, "kernel_size")
+        s = k if _no_stride(stride) else _one(stride, name, "stride")
+        p, d = _one(padding, name, "padding"), _one(dilation, name, "dilation")
     else:
         k = _pair(
             kernel_size, name, "kernel_size must either be a single int, or a tuple of two ints"
@@ -378,8 +402,8 @@ def max_pool1d(
             "max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size "
             f"for input, but got:{_sz(shape)}"
         )
-    k = _pair(kernel_size, "max_pool1d", "kernel_size must be an int or int list of size 1", 1)
-    p = _pair(padding, "max_pool1d", "padding must be an int or int list of size 1", 1)
+    k = _one(kernel_size, "max_pool1d", "kernel_size")
+    p = _one(padding, "max_pool1d", "padding")
     if 2 * p[0] > k[0]:
         raise RuntimeError(
             "max_pool1d() padding should be at most half of kernel size, but got "
@@ -400,8 +424,8 @@ def max_pool1d(
 
 
 def _1d_opts(stride, k, p, dilation):
-    s = k if _no_stride(stride) else _pair(stride, "max_pool1d", "bad stride", 1)
-    return s[0], p[0], _pair(dilation, "max_pool1d", "bad dilation", 1)[0]
+    s = k if _no_stride(stride) else _one(stride, "max_pool1d", "stride")
+    return s[0], p[0], _one(dilation, "max_pool1d", "dilation")[0]
 
 
 def avg_pool2d(

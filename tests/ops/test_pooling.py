@@ -354,3 +354,24 @@ def test_messages_match_torch():
         with pytest.raises(RuntimeError) as ee:
             getattr(P, name)(ember.zeros(*shape), *args, **opts)
         assert str(ee.value) == str(te.value).splitlines()[0]
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn,kw",
+    [
+        ("max_pool1d", {"kernel_size": (1, 2)}),
+        ("max_pool1d", {"kernel_size": 2, "stride": (1, 2)}),
+        ("max_pool1d", {"kernel_size": 2, "padding": (1, 1)}),
+        ("max_pool1d", {"kernel_size": 2, "dilation": (1, 2)}),
+        ("avg_pool1d", {"kernel_size": (1, 2)}),
+        ("avg_pool1d", {"kernel_size": 2, "stride": (1, 2)}),
+        ("avg_pool1d", {"kernel_size": 2, "padding": (1, 1)}),
+    ],
+)
+def test_1d_option_size_errors_match_torch(fn, kw):
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch.nn.functional, fn)(torch.ones(1, 1, 8), **kw)
+    with pytest.raises(RuntimeError) as ours:
+        getattr(ember.nn.functional, fn)(ember.ones(1, 1, 8), **kw)
+    assert str(ours.value) == str(theirs.value)
