@@ -36,6 +36,16 @@ class Window:
         """Whether no input element lies in two windows (each slice is written once)."""
         return all(s >= d * (k - 1) + 1 for s, d, k in zip(self.stride, self.dilation, self.kernel))
 
+    def tiles(self) -> bool:
+        """Whether the windows cover every input element exactly once (no padding, no gaps,
+        no overlap), so that a scatter over all offsets writes the whole input."""
+        return not any(self.pad) and all(
+            d == 1 and s == k and o * s == i
+            for d, s, k, o, i in zip(
+                self.dilation, self.stride, self.kernel, self.out_hw, self.in_hw
+            )
+        )
+
     def offsets(self):
         """(i, j, index) for each kernel offset in row-major order: ``xp[index]`` is the
         (N, C, Ho, Wo) slice of every window's element at that offset."""
