@@ -1,10 +1,11 @@
 """The import alias behind ``ember run``: ``import torch`` gives ember, in one process only.
 
-A finder placed first on ``sys.meta_path`` answers for ``torch``, every ``torch.<sub>`` and
-``torchsummary`` before any path-based finder looks at site-packages. So the real PyTorch is
-never found, opened or imported, whether it is installed or not, and nothing named torch is
-written anywhere. ``torch.nn.functional`` is the module ``ember.nn.functional`` itself (not a
-copy), so classes, isinstance checks and module state are shared with code that imports ember.
+A finder placed first on ``sys.meta_path`` answers for ``torch``, every ``torch.<sub>``,
+``torchsummary`` and ``torchvision`` (its ``datasets`` and ``transforms`` are ``ember.vision``'s)
+before any path-based finder looks at site-packages. So the real PyTorch is never found, opened
+or imported, whether it is installed or not, and nothing named torch is written anywhere.
+``torch.nn.functional`` is the module ``ember.nn.functional`` itself (not a copy), so classes,
+isinstance checks and module state are shared with code that imports ember.
 
 What ember lacks is reported by name, "torch.fft is not provided by ember": ``import
 torch.fft`` raises ModuleNotFoundError, ``from torch.nn import Transformer`` ImportError and
@@ -28,8 +29,11 @@ import sys
 import types
 
 # Alias name -> ember module it stands for. torchsummary is the small pip package that the
-# tutorials use for their model tables; ember's own summary prints the same table.
-ALIASES = {"torch": "ember", "torchsummary": "ember.tools.summary"}
+# tutorials use for their model tables; ember's own summary prints the same table. torchvision
+# is what nearly every learner program loads its data with (datasets.FashionMNIST, ToTensor):
+# ember.vision has the same datasets and transforms modules; what it lacks (torchvision.io,
+# transforms.functional, ...) is reported by name like torch's missing pieces.
+ALIASES = {"torch": "ember", "torchsummary": "ember.tools.summary", "torchvision": "ember.vision"}
 
 
 def _root(name: str) -> str:
@@ -86,7 +90,8 @@ def _missing_attribute(module_name: str, name: str, module, caller) -> Exception
 
 
 class TorchAlias:
-    """Resolves ``torch``, ``torch.*`` and ``torchsummary`` to ember while installed.
+    """Resolves ``torch``, ``torch.*``, ``torchsummary`` and ``torchvision.*`` to ember while
+    installed.
 
     ``install()`` puts the finder first on ``sys.meta_path`` (for ``ember run``, for the rest of
     the process); as a context manager it also undoes everything on exit, restoring any real

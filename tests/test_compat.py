@@ -194,3 +194,31 @@ def test_real_torch_never_opened():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"
+
+
+def test_torchvision_is_embers_vision():
+    vision = importlib.import_module("ember.vision")
+    with TorchAlias():
+        import torchvision
+        from torchvision import datasets, transforms
+        from torchvision.transforms import ToTensor
+
+        assert torchvision is vision
+        assert datasets is vision.datasets and transforms is vision.transforms
+        assert ToTensor is vision.transforms.ToTensor
+        assert importlib.import_module("torchvision.datasets").FashionMNIST is (
+            vision.datasets.FashionMNIST
+        )
+
+
+def test_torchvision_missing_names_are_named():
+    with TorchAlias():
+        import torchvision
+
+        with pytest.raises(ModuleNotFoundError, match=r"^torchvision\.io is not provided by ember"):
+            import torchvision.io  # noqa: F401
+        with pytest.raises(ImportError, match=r"^torchvision\.datasets\.CIFAR10 is not provided"):
+            from torchvision.datasets import CIFAR10  # noqa: F401
+        with pytest.raises(AttributeError, match=r"^torchvision\.transforms\.NoSuch is not prov"):
+            torchvision.transforms.NoSuch  # noqa: B018
+    assert "torchvision" not in sys.modules
