@@ -4,6 +4,10 @@ Like torchvision's, a sample is ``(image, label)`` with the image a PIL image (m
 Pillow is installed, else a (28, 28) uint8 array; ``transform`` / ``target_transform`` apply to
 each. ``data`` (uint8, N x 28 x 28) and ``targets`` (int64, N) hold the whole split as tensors,
 for code that batches without per-sample transforms.
+
+``download=True`` cannot fetch anything (no network is assumed): when the files are not under
+``root``, FashionMNIST reads Debian's installed copy instead and prints one line saying so;
+nothing is ever written into ``root``.
 """
 
 from __future__ import annotations
@@ -57,18 +61,22 @@ class MNIST(Dataset):
         self.transform = transform
         self.target_transform = target_transform
         split = "train" if train else "t10k"
-        paths = []
-        for kind in ("images-idx3", "labels-idx1"):
-            stem = f"{split}-{kind}-ubyte"
-            p = self._find(stem)
+        stems = [f"{split}-{kind}-ubyte" for kind in ("images-idx3", "labels-idx1")]
+        paths = [self._find(self.root, stem) for stem in stems]
+        if None in paths and download:
+            paths = self._installed_copy(stems) or paths
+        for stem, p in zip(stems, paths):
             if p is None:
-                extra = " ember cannot download (no network access is assumed)." if download else ""
+                extra = ""
+                if download:
+                    extra = " ember cannot download (no network access is assumed)"
+                    fallback = self.default_root
+                    extra += f" and found no installed copy in {fallback}." if fallback else "."
                 raise FileNotFoundError(
                     f"{type(self).__name__}: {stem}[.gz] not found in {self.root} (also looked "
                     f"in {os.path.join(self.root, type(self).__name__, 'raw')}).{extra} "
                     f"{self.how_to_get}"
                 )
-            paths.append(p)
         images, labels = idx.read(paths[0]), idx.read(paths[1])
         if images.ndim != 3 or labels.ndim != 1 or images.shape[0] != labels.shape[0]:
             raise idx.IDXError(
@@ -83,10 +91,25 @@ class MNIST(Dataset):
         self.data = from_numpy(np.ascontiguousarray(images, dtype=np.uint8))
         self.targets = from_numpy(labels.astype(np.int64))
 
-    def _find(self, stem: str) -> str | None:
-        return idx.find(self.root, stem) or idx.find(
-            os.path.join(self.root, type(self).__name__), stem
+    def _find(self, root: str, stem: str) -> str | None:
+        # Directly in root, root/raw, or torchvision's layout root/<ClassName>/raw.
+        return idx.find(root, stem) or idx.find(os.path.join(root, type(self).__name__), stem)
+
+    def _installed_copy(self, stems: list[str]) -> list[str] | None:
+        """``download=True`` without the files under root: torchvision would fetch them into
+        root; ember has no network and never writes there, so it reads the system's copy
+        (Debian's dataset-fashion-mnist) instead, and says so."""
+        folder = self.default_root
+        if folder is None or os.path.abspath(folder) == os.path.abspath(self.root):
+            return None
+        paths = [self._find(folder, stem) for stem in stems]
+        if None in paths:
+            return None
+        print(
+            f"{type(self).__name__}: no data in {self.root} and ember does not download; "
+            f"using the installed copy in {folder}"
         )
+        return paths
 
     def __len__(self) -> int:
         return self.data._data.shape[0]

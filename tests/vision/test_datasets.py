@@ -76,3 +76,51 @@ def test_mismatched_counts_are_refused(tmp_path):
 def test_default_root_is_debians():
     ds = datasets.FashionMNIST(train=False)
     assert len(ds) == 10000 and ds.data.shape == (10000, 28, 28)
+
+
+def test_torchvision_layout_is_found(tmp_path):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    write_split(raw, "t10k", 3)
+    assert len(datasets.FashionMNIST(str(tmp_path), train=False)) == 3
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """A stand-in for Debian's /usr/share/datasets/fashion-mnist."""
+    folder = tmp_path / "installed"
+    folder.mkdir()
+    write_split(folder, "t10k", 5)
+    monkeypatch.setattr(datasets.FashionMNIST, "default_root", str(folder))
+    return folder
+
+
+def test_download_falls_back_to_installed_copy(tmp_path, installed, capsys):
+    root = tmp_path / "data"
+    root.mkdir()
+    ds = datasets.FashionMNIST(str(root), train=False, download=True)
+    assert len(ds) == 5 and ds.root == str(root)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and str(installed) in out and "does not download" in out
+    assert list(root.iterdir()) == []  # nothing written into the user's root
+
+
+def test_download_of_missing_root_writes_nothing(tmp_path, installed, capsys):
+    root = tmp_path / "data"
+    assert len(datasets.FashionMNIST(str(root), train=False, download=True)) == 5
+    assert not root.exists()
+
+
+def test_no_fallback_without_download(tmp_path, installed):
+    with pytest.raises(FileNotFoundError, match="apt-get install dataset-fashion-mnist"):
+        datasets.FashionMNIST(str(tmp_path / "data"), train=False)
+
+
+def test_download_without_any_copy_says_where_it_looked(tmp_path, installed):
+    with pytest.raises(FileNotFoundError) as e:
+        datasets.FashionMNIST(str(tmp_path / "data"), train=True, download=True)  # no train split
+    msg = str(e.value)
+    assert str(tmp_path / "data") in msg and str(installed) in msg
+    assert "cannot download" in msg and "apt-get install dataset-fashion-mnist" in msg
+    with pytest.raises(FileNotFoundError, match="cannot download"):
+        datasets.MNIST(str(tmp_path / "data"), download=True)  # MNIST has no installed copy
