@@ -31,8 +31,8 @@ import types
 # Alias name -> ember module it stands for. torchsummary is the small pip package that the
 # tutorials use for their model tables; ember's own summary prints the same table. torchvision
 # is what nearly every learner program loads its data with (datasets.FashionMNIST, ToTensor):
-# ember.vision has the same datasets and transforms modules; what it lacks (torchvision.io,
-# transforms.functional, ...) is reported by name like torch's missing pieces.
+# ember.vision has the same datasets and transforms (and transforms.functional) modules; what it
+# lacks (torchvision.io, datasets.CIFAR10, ...) is reported by name like torch's missing pieces.
 ALIASES = {"torch": "ember", "torchsummary": "ember.tools.summary", "torchvision": "ember.vision"}
 
 

@@ -206,6 +206,9 @@ def test_torchvision_is_embers_vision():
         assert torchvision is vision
         assert datasets is vision.datasets and transforms is vision.transforms
         assert ToTensor is vision.transforms.ToTensor
+        import torchvision.transforms.functional as F
+
+        assert F is vision.transforms.functional
         assert importlib.import_module("torchvision.datasets").FashionMNIST is (
             vision.datasets.FashionMNIST
         )

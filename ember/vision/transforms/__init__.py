@@ -1,5 +1,6 @@
-"""Image transforms, torchvision-shaped: Compose, ToTensor, Normalize, RandomCrop,
-RandomHorizontalFlip, Pad, Lambda.
+"""Image transforms, torchvision-shaped: Compose, ToTensor, Normalize, Resize, CenterCrop,
+RandomCrop, RandomHorizontalFlip, Pad, Grayscale, ToPILImage, Lambda (``functional`` holds
+the work, as ``torchvision.transforms.functional``).
 
 They accept PIL images, (H, W) or (H, W, C) uint8 arrays, and (C, H, W) tensors; random ones
 draw from ember's global generator, so ``ember.manual_seed`` makes them reproducible.
@@ -11,9 +12,10 @@ import numbers
 
 import numpy as np
 
-from .. import random as _random
-from ..creation import from_numpy
-from ..tensor import Tensor
+from ... import random as _random
+from ...tensor import Tensor
+from . import functional
+from .functional import InterpolationMode, _as_array, _pad, _padding4
 
 
 class Compose:
@@ -36,15 +38,7 @@ class ToTensor:
     """A PIL image or uint8 array (H, W[, C]) as a float32 (C, H, W) tensor in [0, 1]."""
 
     def __call__(self, pic) -> Tensor:
-        arr = np.asarray(pic)
-        if arr.ndim == 2:
-            arr = arr[:, :, None]
-        if arr.ndim != 3:
-            raise TypeError(f"ToTensor expects an image of 2 or 3 dims, got shape {arr.shape}")
-        out = np.ascontiguousarray(arr.transpose(2, 0, 1))
-        if out.dtype == np.uint8:
-            out = out.astype(np.float32) / np.float32(255)
-        return from_numpy(out.astype(np.float32, copy=False))
+        return functional.to_tensor(pic)
 
     def __repr__(self) -> str:
         return "ToTensor()"
@@ -57,62 +51,10 @@ class Normalize:
         self.mean, self.std, self.inplace = mean, std, inplace
 
     def __call__(self, x: Tensor) -> Tensor:
-        if not isinstance(x, Tensor) or not x.is_floating_point():
-            raise TypeError(
-                f"Normalize expects a float tensor (apply ToTensor first), got "
-                f"{type(x).__name__}{'' if not isinstance(x, Tensor) else ' of ' + str(x.dtype)}"
-            )
-        d = x._data
-        mean = np.asarray(self.mean, dtype=d.dtype).reshape(-1, 1, 1)
-        std = np.asarray(self.std, dtype=d.dtype).reshape(-1, 1, 1)
-        if (std == 0).any():
-            raise ValueError(
-                f"std evaluated to zero after conversion to {x.dtype}, leading to division by zero."
-            )
-        if self.inplace:
-            np.subtract(d, mean, out=d)
-            np.divide(d, std, out=d)
-            x._vc[0] += 1
-            return x
-        return from_numpy((d - mean) / std)
+        return functional.normalize(x, self.mean, self.std, self.inplace)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"
-
-
-def _as_array(img):
-    """(array in H, W[, C] layout or C, H, W for tensors, and a function rebuilding the type)."""
-    if isinstance(img, Tensor):
-        return img._data, from_numpy, True
-    arr = np.asarray(img)
-    try:
-        from PIL import Image
-
-        if isinstance(img, Image.Image):
-            return arr, Image.fromarray, False
-    except ImportError:
-        pass
-    return arr, lambda a: a, False
-
-
-def _pad(arr: np.ndarray, chw: bool, left, top, right, bottom, fill, mode):
-    pads = [(0, 0)] * arr.ndim
-    h_axis = arr.ndim - 2 if chw else 0
-    pads[h_axis] = (top, bottom)
-    pads[h_axis + 1] = (left, right)
-    if mode == "constant":
-        return np.pad(arr, pads, mode="constant", constant_values=fill)
-    return np.pad(
-        arr, pads, mode={"edge": "edge", "reflect": "reflect", "symmetric": "symmetric"}[mode]
-    )
-
-
-def _padding4(padding):
-    if isinstance(padding, numbers.Integral):
-        return padding, padding, padding, padding
-    if len(padding) == 2:
-        return padding[0], padding[1], padding[0], padding[1]
-    return tuple(padding)
 
 
 class Pad:
@@ -182,8 +124,7 @@ class RandomHorizontalFlip:
     def __call__(self, img):
         if _random.rng().random() >= self.p:
             return img
-        arr, rebuild, chw = _as_array(img)
-        return rebuild(np.ascontiguousarray(arr[..., ::-1] if chw else arr[:, ::-1]))
+        return functional.hflip(img)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(p={self.p})"
@@ -202,3 +143,78 @@ class Lambda:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class Resize:
+    """Resize to ``size``: (h, w), or an int for the smaller edge keeping the aspect ratio."""
+
+    def __init__(
+        self, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True
+    ):
+        if not isinstance(size, (numbers.Integral, list, tuple)):
+            raise TypeError(f"Size should be int or sequence. Got {type(size)}")
+        if isinstance(size, (list, tuple)) and len(size) not in (1, 2):
+            raise ValueError("If size is a sequence, it should have 1 or 2 values")
+        if isinstance(interpolation, numbers.Integral):
+            interpolation = _FROM_PIL_INT[interpolation]
+        self.size, self.max_size = size, max_size
+        self.interpolation, self.antialias = interpolation, antialias
+
+    def __call__(self, img):
+        return functional.resize(img, self.size, self.interpolation, self.max_size, self.antialias)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(size={self.size}, interpolation={self.interpolation.value}, "
+            f"max_size={self.max_size}, antialias={self.antialias})"
+        )
+
+
+# Pillow's integer filter codes, which torchvision still accepts for ``interpolation``.
+_FROM_PIL_INT = {
+    0: InterpolationMode.NEAREST,
+    1: InterpolationMode.LANCZOS,
+    2: InterpolationMode.BILINEAR,
+    3: InterpolationMode.BICUBIC,
+    4: InterpolationMode.BOX,
+    5: InterpolationMode.HAMMING,
+}
+
+
+class CenterCrop:
+    """The central ``size`` window; zero padding where the image is smaller."""
+
+    def __init__(self, size):
+        self.size = functional._size2(size)
+
+    def __call__(self, img):
+        return functional.center_crop(img, self.size)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(size={self.size})"
+
+
+class Grayscale:
+    """ITU-R 601-2 luma, as 1 or 3 identical channels."""
+
+    def __init__(self, num_output_channels: int = 1):
+        self.num_output_channels = num_output_channels
+
+    def __call__(self, img):
+        return functional.rgb_to_grayscale(img, self.num_output_channels)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(num_output_channels={self.num_output_channels})"
+
+
+class ToPILImage:
+    """A (C, H, W) tensor or (H, W[, C]) array as a PIL image; floats are scaled by 255."""
+
+    def __init__(self, mode=None):
+        self.mode = mode
+
+    def __call__(self, pic):
+        return functional.to_pil_image(pic, self.mode)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({'' if self.mode is None else f'mode={self.mode}'})"
