@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_programs import _NO_REAL_TORCH
+from test_programs import _NO_REAL_TORCH, run_program
+
+from ember.vision import datasets
 
 PROGRAMS = Path(__file__).parent / "programs"
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
@@ -234,7 +236,47 @@ def test_learns_the_same(stem, tmp_path):
         )
 
 
+# -- programs that need what only ember provides here --------------------------------------
+# torchvision has no CPU build in this environment, so these run under ``ember run`` only.
+
+
+def quickstart_fashion(out, program_dir):
+    assert "using the installed copy in" in out  # download=True fell back to Debian's copy
+    assert "Shape of X [N, C, H, W]: [64, 1, 28, 28]" in out
+    assert "Shape of y: [64] torch.int64" in out
+    for name in ("first_loss", "final_loss", "accuracy"):
+        fact(out, name)
+    assert fact(out, "final_loss") < fact(out, "first_loss") / 2
+    assert fact(out, "accuracy") > 0.6
+    assert not (program_dir / "data").exists(), "ember wrote into the program's data root"
+
+
+EMBER_ONLY = {"quickstart_fashion": quickstart_fashion}
+HAVE_FASHION = datasets.idx.find(datasets.FASHION_MNIST_ROOT, "t10k-labels-idx1-ubyte") is not None
+
+
+@pytest.mark.skipif(
+    not HAVE_FASHION,
+    reason=f"Fashion-MNIST is not installed in {datasets.FASHION_MNIST_ROOT} "
+    "(apt-get install dataset-fashion-mnist)",
+)
+@pytest.mark.parametrize("stem", sorted(EMBER_ONLY))
+def test_learns_under_ember(stem, tmp_path):
+    proc = run_program(PROGRAMS / f"{stem}.py", tmp_path / "figures", tmp_path, TIMEOUT)
+    if proc.returncode != 0:
+        pytest.fail(
+            f"{stem} exited with {proc.returncode}\n--- stdout (end)\n{proc.stdout[-2000:]}\n"
+            f"--- stderr (end)\n{proc.stderr[-3000:]}",
+            pytrace=False,
+        )
+    try:
+        EMBER_ONLY[stem](proc.stdout, PROGRAMS)
+    except AssertionError as err:
+        pytest.fail(f"{stem}: {err}\n--- ember stdout\n{proc.stdout[-2500:]}", pytrace=False)
+
+
 def test_every_program_is_checked():
     """A new program must get its check; a renamed one must not lose it."""
     on_disk = {p.stem for p in PROGRAMS.glob("*.py")}
-    assert on_disk == set(CHECKS)
+    assert on_disk == set(CHECKS) | set(EMBER_ONLY)
+    assert not set(CHECKS) & set(EMBER_ONLY)
