@@ -225,17 +225,26 @@ def _broadcast_shape(a: tuple, b: tuple) -> tuple | None:
 
 
 def _type_word(np_dtype) -> str:
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }[np.dtype(np_dtype).name]
+    """PyTorch's capitalised type word ('Float', 'Long'): the X of torch.XTensor."""
+    return dtypes.legacy_type_name(dtypes.from_numpy(np.dtype(np_dtype)))[6:-6]
+
+
+# The C++ scalar names PyTorch's kernel messages use ("expected scalar type float != double").
+_SCALAR_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def scalar_name(np_dtype) -> str:
+    return _SCALAR_NAMES[np.dtype(np_dtype).name]
 
 
 def check_inplace_dtype(self: Tensor, other) -> None:

@@ -21,7 +21,7 @@ from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from . import _im2col as k
 from ._im2col import Geometry, as4d
-from ._util import int_tuple
+from ._util import int_tuple, scalar_name
 
 
 def _bias_dims(ndim: int) -> tuple:
@@ -160,14 +160,9 @@ def _check_dtypes(input: Tensor, weight: Tensor, bias) -> None:
         )
     if bias is not None and bias._data.dtype != input._data.dtype:
         raise RuntimeError(
-            f"Input type ({_c_name(input)}) and bias type ({_c_name(bias)}) should be the same"
+            f"Input type ({scalar_name(input._data.dtype)}) and bias type "
+            f"({scalar_name(bias._data.dtype)}) should be the same"
         )
-
-
-def _c_name(t: Tensor) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
-        t._data.dtype.name, t._data.dtype.name
-    )
 
 
 def _channels_hint(input: Tensor, expected: int, nd: int) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
-from ._util import _type_word, check_view_inplace_allowed, inplace, wrap_dim
+from ._util import _type_word, check_view_inplace_allowed, inplace, scalar_name, wrap_dim
 
 
 def _np_index(index):
@@ -391,12 +391,11 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """``input`` with ``value`` where ``mask`` (bool, broadcast) is True."""
-    from .linalg import _SCALAR
 
     if mask._data.dtype != np.bool_:
         raise RuntimeError(
             "masked_fill_ only supports boolean masks, but got mask with dtype "
-            f"{_SCALAR[mask._data.dtype.name]}"
+            f"{scalar_name(mask._data.dtype)}"
         )
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError(

@@ -8,28 +8,16 @@ from .._array import broadcast_error
 from ..autograd import grad_mode
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
-from ._util import _type_word
+from ._util import _type_word, scalar_name
 
 _state = grad_mode.state  # recording is on in backward only for create_graph=True
-
-_SCALAR = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
 
 
 def _mismatch_m1_m2(a: Tensor, b: Tensor) -> None:
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: "
-            f"{_SCALAR[a._data.dtype.name]} != {_SCALAR[b._data.dtype.name]}"
+            f"{scalar_name(a._data.dtype)} != {scalar_name(b._data.dtype)}"
         )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from . import _special
-from ._util import _type_word, inplace, promote_pair
+from ._util import _type_word, inplace, promote_pair, scalar_name
 from .arithmetic import _nograd, add, div, mul, neg, sub
 from .elementwise import _unary, exp, sqrt, where
 
@@ -283,16 +283,12 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     for name, x in (("end", end), ("weight", weight)):
         if isinstance(x, Tensor) and x._data.dtype != d:
             raise RuntimeError(
-                f"expected dtype {_dtype_word(d)} for `{name}` but got dtype "
-                f"{_dtype_word(x._data.dtype)}"
+                f"expected dtype {scalar_name(d)} for `{name}` but got dtype "
+                f"{scalar_name(x._data.dtype)}"
             )
     if not isinstance(weight, Tensor):
         weight = float(weight)
     return Lerp.apply(input, end, weight)
-
-
-def _dtype_word(d: np.dtype) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(d.name, d.name)
 
 
 def lerp_(input: Tensor, end: Tensor, weight) -> Tensor:
