@@ -388,13 +388,13 @@ def _wrap_outputs(raw):
 
     t = type(raw)
     if t is np.ndarray:
-        return _t._make(raw)
+        return _make(raw)
     if t in _TENSOR_TYPES:
         return raw
     if t is tuple or t is list:
         return tuple(_wrap_outputs(r) for r in raw)
     if isinstance(raw, np.generic):
-        return _t._make(np.asarray(raw))
+        return _make(np.asarray(raw))
     if raw is None:
         return None
 
@@ -404,7 +404,7 @@ def _wrap_outputs(raw):
 
 
 def _alias(t):
-    out = _t._make(t._data)
+    out = _make(t._data)
     out._vc = t._vc
     return out
 
@@ -497,7 +497,7 @@ def check_inplace_allowed(t) -> None:
 def snapshot(t):
     """A stand-in for ``t``'s current place in the graph, sharing its storage and version."""
 
-    s = _t._make(t._data)
+    s = _make(t._data)
     s._vc = t._vc
     s._rg = t._rg
     s.grad_fn = t.grad_fn
