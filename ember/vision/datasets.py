@@ -167,17 +167,5 @@ def _to_image(arr: np.ndarray):
         from PIL import Image
     except ImportError:
         return arr
-    return Image.fromarray(arr, mode="L") if _PIL_MODE_ARG else Image.fromarray(arr)
-
-
-def _pil_takes_mode() -> bool:
-    # Pillow 11 deprecates the mode argument of fromarray; a uint8 2-D array is 'L' anyway.
-    try:
-        import PIL
-
-        return int(PIL.__version__.split(".")[0]) < 11
-    except (ImportError, ValueError):
-        return False
-
-
-_PIL_MODE_ARG = _pil_takes_mode()
+    # A 2-D uint8 array is mode 'L' (Pillow 11 deprecates passing the mode).
+    return Image.fromarray(arr)
