@@ -14,6 +14,7 @@ import pytest
 from helpers import assert_close, requires_torch, to_torch, torch
 
 import ember
+from ember import _parallel
 from ember.ops import _im2col
 from ember.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 
@@ -188,11 +189,16 @@ def test_layouts_are_both_exercised():
 
 
 @requires_torch
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize("opts", [{}, {"stride": 2, "padding": (1, 2)}, {"groups": 2}], ids=str)
-def test_input_gradient_in_batch_chunks(monkeypatch, opts):
-    # The batch-inner input gradient runs in chunks of _CHUNK samples; 5 samples in chunks of
-    # 2 leave a short last chunk.
+def test_kernels_in_batch_slices(monkeypatch, opts, workers):
+    # The kernels run in batch slices of _CHUNK samples at most, shared out among the worker
+    # threads; 5 samples in slices of 2 leave a short last slice. Both layouts: the small
+    # 6x7 images run batch-inner, the 20x17 ones (unstrided) batch-outer.
     monkeypatch.setattr(_im2col, "_CHUNK", 2)
+    monkeypatch.setattr(_im2col, "_MIN_SPLIT", 0)
+    monkeypatch.setattr(_parallel, "_workers", workers)
+    assert len(_im2col._plan(5, 1, 1)) == 3
     arrays = _arrays([(5, 4, 6, 7), (6, 4 // opts.get("groups", 1), 3, 2), (6,)])
     _compare(
         lambda *a: conv2d(*a, **opts), lambda *a: torch.nn.functional.conv2d(*a, **opts), arrays
@@ -201,6 +207,11 @@ def test_input_gradient_in_batch_chunks(monkeypatch, opts):
         lambda y, w, b: conv_transpose2d(y, w, b, **opts),
         lambda y, w, b: torch.nn.functional.conv_transpose2d(y, w, b, **opts),
         _arrays([(5, 4, 5, 6), (4, 6 // opts.get("groups", 1), 3, 2), (6,)]),
+    )
+    _compare(
+        lambda *a: conv2d(*a, **opts),
+        lambda *a: torch.nn.functional.conv2d(*a, **opts),
+        _arrays([(5, 4, 20, 17), (6, 4 // opts.get("groups", 1), 3, 2), (6,)]),
     )
 
 
