@@ -263,31 +263,20 @@ class Function:
         ref = weakref.ref(tensor)
         self.add_output_hook(tensor._output_nr, _RetainGrad(ref))
 
-    def release(self) -> None:
+    def release(self, inputs=None) -> None:
         """Free what backward saved once it has run (the graph is not retained).
 
         The edges stay, as in PyTorch, so a second backward through nodes that saved nothing
-        works and one that needs a freed value raises. Non-leaf inputs are replaced by stand-ins
-        that keep their place in the graph and their shape and dtype, but no memory, so the
-        activations are freed even while the output (the loss) is still referenced.
+        works and one that needs a freed value raises. ``inputs`` replaces the node's inputs
+        when the engine swapped some for memory-free stand-ins (``stand_in``) on its pass over
+        the edges, so the activations are freed even while the output (the loss) is still
+        referenced.
         """
         self._saved = None
         if self._out_ref is not None:
             self._out_ref = _dead_ref
-        edges = []
-        for a, need in zip(self.inputs, self.needs_input_grad):
-            if a.__class__ in _TENSOR_TYPES:
-                if not need:
-                    a = None
-                elif a._fn_history is None:  # not changed in place since: skip edge_of's call
-                    if a.grad_fn is not None:
-                        a = _edge(a, a.grad_fn, a._output_nr)
-                else:
-                    fn, nr = edge_of(self, a)
-                    if fn is not None:
-                        a = _edge(a, fn, nr)
-            edges.append(a)
-        self.inputs = tuple(edges)
+        if inputs is not None:
+            self.inputs = tuple(inputs)
 
 
 class Op(Function):
@@ -417,11 +406,12 @@ _META: dict = {}  # (shape, dtype) -> a read-only zero-stride array standing for
 _NO_VERSION = [0]
 
 
-def _edge(t, fn, nr):
-    """A memory-free stand-in for a non-leaf input after its node has run (see release).
+def stand_in(t, fn, nr):
+    """A memory-free stand-in for a non-leaf input ``t`` once its consumer has run.
 
-    Its storage is one shared zero-stride array per shape and dtype (training repeats the same
-    shapes), so releasing a node costs a dictionary lookup per input, not an allocation.
+    It keeps ``t``'s place in the graph (``fn``, output ``nr``), shape and dtype. Its storage is
+    one shared zero-stride array per shape and dtype (training repeats the same shapes), so
+    making one costs a dictionary lookup, not an allocation.
     """
     arr = t._data
     key = (arr.shape, arr.dtype)

@@ -5,6 +5,7 @@ subexpressions."""
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -120,6 +121,20 @@ def test_second_backward_without_saved_values_works_as_in_torch():
 
     e, t = _both(run)
     assert e == t == [2.0, 2.0]
+
+
+def test_backward_frees_activations_while_the_loss_is_referenced():
+    # Released nodes keep their edges through stand-ins without memory; only inputs of a few
+    # hundred bytes stay referenced (engine.SMALL_INPUT).
+    x = _leaf(ember, np.linspace(-1, 1, 1000))
+    h = (x * 2).exp()  # an activation consumed by the next op and saved weakly by exp
+    v = h.reshape(100, 10)[0]  # a small view of it
+    arrays = [weakref.ref(h._data), weakref.ref(v._data)]
+    loss = (h * h).sum() + v.sigmoid().sum()
+    del h, v
+    loss.backward()
+    assert [r() for r in arrays] == [None, None]
+    np.testing.assert_allclose(x.grad.numpy()[-3:], 4 * np.exp(4 * x.detach().numpy()[-3:]), 1e-5)
 
 
 def test_backward_frees_saved_values():
