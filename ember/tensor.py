@@ -565,6 +565,7 @@ from .ops import linalg as _la  # noqa: E402
 
 _function._TENSOR_TYPES.add(Tensor)
 _function._make = _make
+_function._Tensor = Tensor
 bind_ops()
 del grad_mode
 

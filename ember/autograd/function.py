@@ -87,8 +87,6 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        ctx = _new(cls)
-        ctx.inputs = None
         # NOTE: a try block costs nothing until something raises (Python 3.11+); NumPy's
         # ValueError for shapes that do not broadcast becomes PyTorch's RuntimeError here, in
         # one place for every op.
@@ -96,7 +94,9 @@ class Function:
             if _state.enabled:
                 for a in args:
                     if a.__class__ in _TENSOR_TYPES and a._rg:
-                        return ctx._record(args, kwargs)
+                        return _new(cls)._record(args, kwargs)
+            ctx = _new(cls)
+            ctx.inputs = None
             raw = cls.forward(ctx, *args, **kwargs)
         except ValueError as e:
             err = broadcast_error(e, args)
@@ -128,11 +128,16 @@ class Function:
             _state.enabled = True
         if raw.__class__ is np.ndarray and not self._dirty:
             # The common case, every built-in op: one fresh array, so one new output tensor
-            # that cannot alias an input.
-            out = _make(raw)
+            # that cannot alias an input. NOTE: _make inline, each field stored once.
+            out = _new(_Tensor)
+            out._data = raw
+            out._vc = [0]
             if raw.dtype.kind == "f" and not self._non_differentiable:
                 out.grad_fn = self
                 out._rg = True
+            else:
+                out.grad_fn = None
+                out._rg = False
             if self.saves_output:
                 self.save_output(out)
             return out
@@ -499,6 +504,7 @@ def snapshot(t):
 # isinstance on the hot path, and a module global is cheaper than ``_t._make``.
 _TENSOR_TYPES: set = set()
 _make = None
+_Tensor = None
 
 # Last: ember.tensor imports this module, and the ops it loads need Op defined above.
 _t = importlib.import_module("ember.tensor")

@@ -176,13 +176,21 @@ class Sigmoid(Op):
         return mul(g, mul(y, sub(1.0, y)))
 
 
+# NOTE: a 0-d array of the operand's dtype, not the Python 0: NumPy converts a Python scalar
+# on every call (np.maximum(d, 0) 0.51 us on 4 elements, against 0.28 with this).
+_ZERO = {np.dtype(t): np.zeros((), t) for t in (np.float16, np.float32, np.float64)}
+for _z in _ZERO.values():
+    _z.flags.writeable = False
+
+
 class Relu(Op):
     @staticmethod
     def forward(ctx, x):
         d = x._data
+        zero = _ZERO.get(d.dtype, 0)  # relu() sends only floating tensors here
         if ctx.inputs is not None:
-            ctx.mask = d > 0
-        return np.maximum(d, 0)
+            ctx.mask = np.greater(d, zero)
+        return np.maximum(d, zero)
 
     @staticmethod
     def backward(ctx, g):

@@ -42,7 +42,7 @@ class Sum(Op):
         if not grad_mode.state.enabled:
             # No graph: the view straight in NumPy (a reshape and an expand op cost ~12 us).
             gd = g._data
-            if not ctx.keepdim:
+            if not ctx.keepdim and gd.size != 1:  # one element broadcasts from any shape
                 gd = gd.reshape(_keep_shape(ctx.shape, ctx.axes))
             return _make(broadcast_view(gd, ctx.shape)), None, None, None
         return _expand_back(g, ctx.shape, ctx.axes, ctx.keepdim), None, None, None
