@@ -343,7 +343,7 @@ __version__ = "0.1.0"
 from . import _threads  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 
-# NOTE: one OpenBLAS thread unless the environment or set_num_threads says otherwise: its
-# spinning threads made training steps 4-16x slower on the 2-core machine whenever anything
-# else ran (ember/_threads.py has the measurements).
+# NOTE: all the usable CPUs, but only while no other process runs, unless the environment or
+# set_num_threads chose a count: OpenBLAS's spinning threads made training steps 4-16x slower
+# on the 2-core machine whenever anything else ran (ember/_threads.py has the measurements).
 _threads.default()

@@ -1,15 +1,14 @@
 """ember's worker threads: the batch of a convolution or pooling kernel split across the cores.
 
 NumPy releases the GIL inside its copies, ufunc loops and matrix products, so Python threads
-that each take a slice of the batch run truly in parallel. Only ember's kernels use them; the
-matrix products inside each slice stay on one OpenBLAS thread (``_threads``).
+that each take a slice of the batch run truly in parallel. Only ember's kernels use them, as
+many as ``_threads.spare()`` allows (one, so no split, while other processes run); the matrix
+products inside each slice stay on one OpenBLAS thread.
 
-Unlike OpenBLAS's threads, which spin while they wait, these block: on a machine where other
-processes run, a split costs the same CPU time as no split, plus its dispatch (~10 us).
-
-NOTE: measured on the 2-core bench machine, LeNet-5's convolutions at batch 64 (forward,
-weight and input gradients): 2.28 -> 1.47 ms (first conv), 2.16 -> 1.71 ms (second); at batch
-256: 13.5 -> 6.0 ms and 10.5 -> 5.5 ms.
+NOTE: on the 2-core bench machine (a VM) waking a blocked worker takes 100-200 us once its
+CPU has gone idle, so only kernels of a few milliseconds' work gain much (``_im2col._MIN_SPLIT``).
+LeNet-5's second conv at batch 256: forward 3.0 -> 1.9 ms, weight gradient 2.1 -> 1.2, input
+gradient 4.1 -> 2.4; at batch 64: 0.73 -> 0.60, 0.50 -> 0.38, 0.90 -> 0.85.
 """
 
 from __future__ import annotations
@@ -18,30 +17,9 @@ import os
 import queue
 import threading
 
-_workers: int | None = None  # threads used by map(), the caller's included
+from . import _threads
+
 _pool: _Pool | None = None
-
-
-def usable_cpus() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def get_workers() -> int:
-    global _workers
-    if _workers is None:
-        _workers = usable_cpus()
-    return _workers
-
-
-def set_workers(n: int) -> None:
-    """Use ``n`` threads (the caller's included) for the kernels' batch slices."""
-    global _workers, _pool
-    _workers = n
-    if _pool is not None and _pool.size != n - 1:
-        _pool.close()
-        _pool = None
 
 
 class _Pool:
@@ -76,14 +54,20 @@ def map(fn, items) -> list:  # noqa: A001 (the builtin's contract, on threads)
     """
     global _pool
     n = len(items)
-    workers = min(get_workers(), n)
+    workers = min(_threads.spare(), n)
     if workers <= 1:
         return [fn(item) for item in items]
     pool = _pool
-    if pool is None:
-        pool = _pool = _Pool(get_workers() - 1)
+    if pool is None or pool.size < workers - 1:
+        if pool is not None:
+            pool.close()
+        pool = _pool = _Pool(workers - 1)
     if not pool.busy.acquire(blocking=False):
         return [fn(item) for item in items]
+    # The slices' own products run on one OpenBLAS thread each.
+    blas = _threads.blas_threads()
+    if blas != 1:
+        _threads.set_blas_threads(1)
     try:
         results = [None] * n
         errors = []
@@ -105,6 +89,8 @@ def map(fn, items) -> list:  # noqa: A001 (the builtin's contract, on threads)
         for _ in helpers:
             pool.done.get()
     finally:
+        if blas != 1:
+            _threads.set_blas_threads(blas)
         pool.busy.release()
     if errors:
         raise errors[0]

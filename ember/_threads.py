@@ -1,18 +1,20 @@
-"""BLAS threads: ``ember.set_num_threads`` / ``get_num_threads`` over NumPy's OpenBLAS, and
-ember's default of one thread.
+"""ember's threads: ``ember.set_num_threads`` / ``get_num_threads``, and when to use them.
 
-ember's own kernels (elementwise ops, im2col, pooling) run on one thread; only the matrix
-products inside OpenBLAS use more. OpenBLAS's threads spin while they wait, and a product split
-over two threads finishes when the slower half does: on a machine where anything else runs,
-that half waits for a whole scheduler slice.
+Two kinds of threads do ember's work besides the caller's: OpenBLAS's, inside the matrix
+products, and ember's own workers (``_parallel``), which run the convolution kernels' batch
+slices. ``get_num_threads()`` is how many ember may use, the usable CPUs unless the user or the
+environment (``EMBER_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``) chose.
 
-NOTE: measured on the 2-core bench machine while other processes ran (load 3-4): an MLP
-training step (784-512-256-10, batch 64) took 23-38 ms with two OpenBLAS threads against
-5.2-5.5 ms with one, a LeNet-5 step 40-140 ms against 8.4-8.9 ms; PyTorch with its two threads
-took 5.4-5.9 and 16-79 ms. On an idle machine two threads make large products up to 2x faster,
-so a user who owns the machine can ask for them: ``ember.set_num_threads(2)``, or
-``EMBER_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` / ``OMP_NUM_THREADS`` in the environment (any of
-them set means ember leaves the count alone at import).
+A count the user chose holds for every product. By default ember adapts, because OpenBLAS's
+threads spin while they wait and a product split over two threads finishes when the slower
+half does: each matrix product of at least ``_BIG`` multiply-adds gets all the threads while
+no other process is running, and one thread otherwise (``for_product``).
+
+NOTE: measured on the 2-core bench machine (a VM, Intel Xeon). While other processes ran
+(load 3-4), an MLP training step (784-512-256-10, batch 64) took 23-38 ms with two OpenBLAS
+threads against 5.2-5.5 ms with one, a LeNet-5 step 40-140 ms against 8.4-8.9 ms. On an idle
+machine two threads took the MLP step from 2.02 to 1.65 ms (hand-written NumPy) but made the
+seed net (products of 6.4 M multiply-adds) slower: 138 -> 176 ms for 500 steps.
 """
 
 from __future__ import annotations
@@ -20,12 +22,23 @@ from __future__ import annotations
 import ctypes
 import os
 import re
+import time
 
 _ENV = ("EMBER_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")
 _SET = ("openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
 _GET = ("openblas_get_num_threads", "scipy_openblas_get_num_threads64_")
 
+# Multiply-adds from which a product gets more than one OpenBLAS thread (see the NOTE above).
+_BIG = 8_000_000
+# Seconds between two looks at what else runs on the machine.
+_LOOK_EVERY = 0.25
+
 _api: list | None = None  # [(set, get)] of each OpenBLAS loaded in this process
+_limit = 1  # threads ember may use
+_chosen = False  # the user or the environment chose _limit: no adapting
+_blas = None  # OpenBLAS's current thread count, as ember last set it
+_quiet = False  # no other process was running at the last look
+_next_look = 0.0
 
 
 def _openblas() -> list:
@@ -50,29 +63,100 @@ def _openblas() -> list:
     return _api
 
 
-def set_num_threads(n: int) -> None:
-    """Threads of the matrix products (NumPy's OpenBLAS), as ``torch.set_num_threads``."""
-    if not isinstance(n, int) or isinstance(n, bool):
-        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
-    if n <= 0:
-        raise RuntimeError("set_num_threads expects a positive integer")
+def set_blas_threads(n: int) -> None:
+    """OpenBLAS's thread count, for the next products."""
+    global _blas
+    _blas = n
     for set_, _ in _openblas():
         set_(n)
 
 
+def blas_threads() -> int:
+    """OpenBLAS's thread count as ember last set it (1 before it did)."""
+    return _blas or 1
+
+
+def usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def set_num_threads(n: int) -> None:
+    """Threads ember may use, as ``torch.set_num_threads``: every product and kernel uses them,
+    whatever else runs on the machine."""
+    global _limit, _chosen
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _limit, _chosen = n, True
+    set_blas_threads(n)
+
+
 def get_num_threads() -> int:
-    """Threads of the matrix products; the usable CPUs when the BLAS is not OpenBLAS."""
-    api = _openblas()
-    if api:
-        return int(api[0][1]())
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    """Threads ember may use (the usable CPUs unless chosen)."""
+    return _limit
+
+
+def others_running() -> int:
+    """Threads of other processes running right now, from /proc (a large number where /proc
+    cannot tell, so that ember then keeps to one thread)."""
+    try:
+        with open("/proc/loadavg") as f:
+            running = int(f.read().split()[3].split("/")[0])
+        own = 0
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{tid}/stat") as f:
+                    # The state follows the command name, which may hold spaces and ')'.
+                    own += f.read().rpartition(")")[2].split()[0] == "R"
+            except OSError:  # the thread ended meanwhile
+                pass
+    except (OSError, ValueError, IndexError):
+        return 1 << 20
+    return running - own
+
+
+def spare() -> int:
+    """Threads ember may use now: all of them when the user chose, or when no other process
+    was running at the last look (taken at most every ``_LOOK_EVERY`` seconds), else one."""
+    global _quiet, _next_look
+    if _chosen or _limit == 1:
+        return _limit
+    now = time.monotonic()
+    if now >= _next_look:
+        _quiet = others_running() <= 0
+        _next_look = now + _LOOK_EVERY
+    return _limit if _quiet else 1
+
+
+def for_product(macs: int) -> None:
+    """Give OpenBLAS the threads a product of ``macs`` multiply-adds should use."""
+    if _chosen:
+        return
+    n = spare() if macs >= _BIG else 1
+    if n != _blas:
+        set_blas_threads(n)
 
 
 def default() -> None:
-    """At import: one BLAS thread unless the environment chose (see the module docstring)."""
-    if any(os.environ.get(name) for name in _ENV):
-        n = os.environ.get("EMBER_NUM_THREADS")
-        if n:
-            set_num_threads(int(n))
-        return
-    set_num_threads(1)
+    """At import: adapt up to the usable CPUs, unless the environment chose a count."""
+    global _limit, _chosen, _blas
+    for name in _ENV:
+        value = os.environ.get(name)
+        if value:
+            try:
+                n = int(value)
+            except ValueError:
+                continue
+            if n > 0:
+                _limit, _chosen = n, True
+                if name == "EMBER_NUM_THREADS":
+                    set_blas_threads(n)
+                else:  # OpenBLAS read the variable itself
+                    api = _openblas()
+                    _blas = int(api[0][1]()) if api else n
+                return
+    _limit = usable_cpus()
+    set_blas_threads(1)

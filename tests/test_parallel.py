@@ -7,12 +7,13 @@ import threading
 
 import pytest
 
-from ember import _parallel
+from ember import _parallel, _threads
 
 
 @pytest.fixture
 def two_workers(monkeypatch):
-    monkeypatch.setattr(_parallel, "_workers", 2)
+    monkeypatch.setattr(_threads, "_limit", 2)
+    monkeypatch.setattr(_threads, "_chosen", True)
 
 
 def test_map_keeps_order_and_uses_both_threads(two_workers):
@@ -30,7 +31,7 @@ def test_map_keeps_order_and_uses_both_threads(two_workers):
 
 
 def test_map_with_one_worker_stays_on_the_calling_thread(monkeypatch):
-    monkeypatch.setattr(_parallel, "_workers", 1)
+    monkeypatch.setattr(_threads, "_limit", 1)
     me = threading.get_ident()
     assert _parallel.map(lambda i: threading.get_ident(), [0, 1, 2]) == [me] * 3
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._array import broadcast_error
+from .._threads import for_product
 from ..autograd import grad_mode
 from ..autograd.function import Op, named
 from ..tensor import Tensor, _make
@@ -45,13 +46,16 @@ class MatMul(Op):
     def forward(ctx, a, b):
         if ctx.inputs is not None:
             ctx.save_for_backward(a, b)
-        return np.matmul(a._data, b._data)
+        ad, bd = a._data, b._data
+        for_product(ad.size * bd.shape[-1] if bd.ndim > 1 else 0)
+        return np.matmul(ad, bd)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         if not _state.enabled:  # no graph: the two products straight in NumPy
             gd = g._data
+            for_product(gd.size * a._data.shape[-1])
             need_a, need_b = ctx.needs_input_grad
             ga = _make(np.matmul(gd, b._data.swapaxes(-1, -2))) if need_a else None
             gb = _make(np.matmul(a._data.swapaxes(-1, -2), gd)) if need_b else None

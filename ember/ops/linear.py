@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._threads import for_product
 from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
@@ -27,6 +28,7 @@ class Addmm(Op):
         if ctx.inputs is not None:
             ctx.save_for_backward(x, w)
         xd = x._data
+        for_product(xd.size * w._data.shape[0])
         if xd.ndim > 2 and xd.flags.c_contiguous:
             # One big GEMM over all leading dims instead of NumPy's loop over them.
             out = np.matmul(xd.reshape(-1, xd.shape[-1]), w._data.T)
@@ -46,6 +48,7 @@ class Addmm(Op):
             # No graph (create_graph=False): the two products straight in NumPy, without
             # the dispatch and checks of matmul and mT (~10 us per layer).
             gd, wd = g._data, w._data
+            for_product(gd.size * wd.shape[1])
             gx = _make(np.matmul(gd, wd)) if need_x else None
             gw = None
             if need_w:

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 
+from .. import _threads
 from . import bench_workloads as wl
 
 IDLE = 0.15
@@ -166,7 +167,8 @@ def header(libs: dict, threads: int = 0) -> str:
         pass
     torch = libs.get("torch")
     tv = f"PyTorch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ""
-    blas = f"{libs['ember'].get_num_threads()} BLAS thread(s)"
+    n = libs["ember"].get_num_threads()
+    blas = f"ember {n} thread(s)" + ("" if _threads._chosen else " while the machine is idle")
     if CLOCK is time.process_time:
         blas += ", CPU time"
     return (

@@ -14,7 +14,7 @@ import pytest
 from helpers import assert_close, requires_torch, to_torch, torch
 
 import ember
-from ember import _parallel
+from ember import _threads
 from ember.ops import _im2col
 from ember.ops.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 
@@ -197,7 +197,8 @@ def test_kernels_in_batch_slices(monkeypatch, opts, workers):
     # 6x7 images run batch-inner, the 20x17 ones (unstrided) batch-outer.
     monkeypatch.setattr(_im2col, "_CHUNK", 2)
     monkeypatch.setattr(_im2col, "_MIN_SPLIT", 0)
-    monkeypatch.setattr(_parallel, "_workers", workers)
+    monkeypatch.setattr(_threads, "_limit", workers)
+    monkeypatch.setattr(_threads, "_chosen", True)
     assert len(_im2col._plan(5, 1, 1)) == 3
     arrays = _arrays([(5, 4, 6, 7), (6, 4 // opts.get("groups", 1), 3, 2), (6,)])
     _compare(
