@@ -147,37 +147,20 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
     while ready:
         node = ready.pop()
         grads = buffers.pop(node, None)
-        if grads is None:
-            grads = [None] * node._n_outputs
         if node._out_hooks or capture is not None:
-            grads = _output_hooks(node, grads, capture, results)
-        # NOTE: no `None in grads`: `in` would call Tensor.__eq__ on every gradient.
-        if len(grads) == 1:
-            missing = grads[0] is None
-            empty = missing
-        else:
-            nones = [g is None for g in grads]
-            missing, empty = any(nones), all(nones)
-        if empty:
+            grads = _output_hooks(node, grads or [None] * node._n_outputs, capture, results)
+        if grads is None:
             in_grads = ()  # nothing flowed here: no gradient for any input
+        elif len(grads) == 1:  # the common node: one output, called without unpacking a list
+            g = grads[0]
+            in_grads = () if g is None else type(node).backward(node, g)
         else:
-            if missing and node._materialize_grads:
-                grads = _zeros_for(node, grads)
-            in_grads = type(node).backward(node, *grads)
-        if type(in_grads) is not tuple:
+            in_grads = _backward_of_several(node, grads)
+        if in_grads.__class__ is not tuple:
             in_grads = (in_grads,)
         inputs = node.inputs
-        if len(in_grads) != len(inputs) and in_grads:
-            # Built-in ops may omit trailing Nones for non-tensor arguments.
-            if len(in_grads) < len(inputs) and not any(node.needs_input_grad[len(in_grads) :]):
-                in_grads = in_grads + (None,) * (len(inputs) - len(in_grads))
-            else:
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {len(inputs)}, got {len(in_grads)})"
-                )
-        if not in_grads:
-            in_grads = (None,) * len(inputs)
+        if len(in_grads) != len(inputs):
+            in_grads = _one_per_input(node, in_grads, inputs)
         kept = None  # the node's inputs after release, once one of them is swapped out
         for i, (a, need, g) in enumerate(zip(inputs, node.needs_input_grad, in_grads)):
             if not need:
@@ -196,9 +179,13 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                 gd = g._data if g.__class__ is Tensor else None
                 if gd is None or gd.shape != a._data.shape or gd.dtype != a._data.dtype:
                     g = _check(node, i, a, g)
-                if fn is None:
-                    _send_edge(a, fn, nr, g, buffers, leaves)
-                else:  # _send_edge's node branch inline: one call less per edge
+                if fn is None:  # _send_edge inline, both branches: one call less per edge
+                    entry = leaves.get(id(a))
+                    if entry is None:
+                        leaves[id(a)] = [a, g]
+                    else:
+                        entry[1] = entry[1] + g
+                else:
                     buf = buffers.get(fn)
                     if buf is None:
                         buf = buffers[fn] = [None] * fn._n_outputs
@@ -244,6 +231,30 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                 continue
         if accumulate:
             _accumulate(leaf, g, create_graph)
+
+
+def _backward_of_several(node, grads) -> tuple:
+    """Run the backward of a node with several outputs (or ``()`` if none got a gradient)."""
+    # NOTE: no `None in grads`: `in` would call Tensor.__eq__ on every gradient.
+    nones = [g is None for g in grads]
+    if all(nones):
+        return ()
+    if any(nones) and node._materialize_grads:
+        grads = _zeros_for(node, grads)
+    return type(node).backward(node, *grads)
+
+
+def _one_per_input(node, in_grads, inputs) -> tuple:
+    """``in_grads`` padded to one gradient per input, or PyTorch's error for a wrong count."""
+    if not in_grads:
+        return (None,) * len(inputs)
+    # Built-in ops may omit trailing Nones for non-tensor arguments.
+    if len(in_grads) < len(inputs) and not any(node.needs_input_grad[len(in_grads) :]):
+        return in_grads + (None,) * (len(inputs) - len(in_grads))
+    raise RuntimeError(
+        f"function {node.name()} returned an incorrect number of gradients "
+        f"(expected {len(inputs)}, got {len(in_grads)})"
+    )
 
 
 def _send(t, g, buffers, leaves):
