@@ -97,6 +97,18 @@ def map(fn, items) -> list:  # noqa: A001 (the builtin's contract, on threads)
     return results
 
 
+def batch_slices(n: int, work: int, min_split: int, most: int | None = None) -> list:
+    """Slices of a batch of ``n`` for ``map``: one per thread ember may spare when ``work`` (in
+    any unit) reaches ``min_split``, else one; at most ``most`` samples each."""
+    if n == 0:
+        return [slice(0, 0)]
+    k = min(_threads.spare(), n) if work >= min_split else 1
+    if most:
+        k = max(k, -(-n // most))
+    step = -(-n // k)
+    return [slice(s, min(s + step, n)) for s in range(0, n, step)]
+
+
 def _after_fork_in_child() -> None:
     # A forked child (a DataLoader worker) has none of the parent's threads.
     global _pool

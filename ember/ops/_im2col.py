@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .. import _parallel, _threads
+from .. import _parallel
 
 OUTER, INNER = 0, 1
 
@@ -128,12 +128,7 @@ def _plan(n: int, per_sample: int, og: int) -> list:
     At most ``_CHUNK`` samples each, so that a slice's columns stay in cache between the
     matmul and the copy that use them; one slice when the whole job is too small to split.
     """
-    workers = _threads.spare() if n * per_sample * og >= _MIN_SPLIT else 1
-    if n == 0:
-        return [slice(0, 0)]
-    k = max(min(workers, n), -(-n // _CHUNK))
-    step = -(-n // k)
-    return [slice(s, min(s + step, n)) for s in range(0, n, step)]
+    return _parallel.batch_slices(n, n * per_sample * og, _MIN_SPLIT, _CHUNK)
 
 
 def _grouped(w: np.ndarray, g: int) -> np.ndarray:

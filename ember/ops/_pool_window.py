@@ -12,6 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
+
+# Input elements from which a pooling kernel splits its batch among the worker threads. NOTE:
+# LeNet-5's max pool at batch 256 (1.2 M elements), forward + backward: 4.1 -> 2.7 ms with two
+# threads; at batch 64 a split gains nothing (waking a worker costs 100-200 us).
+_MIN_SPLIT = 1 << 20
+
 
 class Window:
     """One pool's geometry: kernel, stride, padding, dilation, input and output sizes."""
@@ -116,12 +123,25 @@ def first_max_hits(xp: np.ndarray, out: np.ndarray, win: Window):
         yield ix, hit
 
 
+def batch_slices(a: np.ndarray) -> list:
+    """Slices of ``a``'s first axis for ember's worker threads (one when ``a`` is small)."""
+    if a.ndim <= 2:  # one image: no batch to split
+        return [slice(None)]
+    return _parallel.batch_slices(a.shape[0], a.size, _MIN_SPLIT)
+
+
 def max_forward(x: np.ndarray, win: Window):
     xp = pad(x, win, lowest(x.dtype))
-    it = win.offsets()
-    out = xp[next(it)[2]].copy()
-    for _, _, ix in it:
-        np.maximum(out, xp[ix], out=out)
+    first, *rest = (ix for _, _, ix in win.offsets())
+    out = np.empty(xp[first].shape, x.dtype)
+
+    def run(sl):
+        o, p = out[sl], xp[sl]
+        np.copyto(o, p[first])
+        for ix in rest:
+            np.maximum(o, p[ix], out=o)
+
+    _parallel.map(run, batch_slices(xp))
     return xp, out
 
 

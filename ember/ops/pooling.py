@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _parallel
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._pool_window import (
@@ -17,6 +18,7 @@ from ._pool_window import (
     avg_divisor,
     avg_gather,
     avg_scatter,
+    batch_slices,
     crop,
     first_max_hits,
     max_forward,
@@ -75,12 +77,17 @@ class _MaxPoolScatter(Op):
         # NOTE: when the windows tile the input, every element is written below: np.empty
         # saves a pass over dx.
         dxp = (np.empty if win.tiles() else np.zeros)(xp.shape, ga.dtype)
-        if win.disjoint():
-            for ix, hit in first_max_hits(xp, out, win):
-                np.multiply(ga, hit, out=dxp[ix])
-        else:
-            for ix, hit in first_max_hits(xp, out, win):
-                dxp[ix] += ga * hit
+        disjoint = win.disjoint()
+
+        def run(sl):
+            d, g = dxp[sl], ga[sl]
+            for ix, hit in first_max_hits(xp[sl], out[sl], win):
+                if disjoint:
+                    np.multiply(g, hit, out=d[ix])
+                else:
+                    d[ix] += g * hit
+
+        _parallel.map(run, batch_slices(xp))
         if ctx.inputs is not None:
             _keep_state(ctx, state)
         return crop(dxp, win)

@@ -8,6 +8,8 @@ import pytest
 from helpers import assert_close, requires_torch, to_torch, torch
 
 import ember
+from ember import _threads
+from ember.ops import _pool_window
 from ember.ops import pooling as P
 
 
@@ -62,6 +64,22 @@ def test_max_pool2d_matches_torch(shape, opts, kind, indices):
         lambda x: P.max_pool2d(x, return_indices=indices, **opts),
         lambda x: torch.nn.functional.max_pool2d(x, return_indices=indices, **opts),
         a,
+    )
+
+
+@requires_torch
+@pytest.mark.parametrize("opts", MAX_OPTS[:4], ids=str)
+@pytest.mark.parametrize("kind", ["normal", "ties", "nan"])
+def test_max_pool2d_in_batch_slices_on_two_threads(monkeypatch, opts, kind):
+    # Large batches are split among the worker threads: forced here on a small one, 5 samples
+    # in slices of 3 and 2.
+    monkeypatch.setattr(_pool_window, "_MIN_SPLIT", 0)
+    monkeypatch.setattr(_threads, "_limit", 2)
+    monkeypatch.setattr(_threads, "_chosen", True)
+    assert len(_pool_window.batch_slices(np.zeros((5, 3, 7, 8)))) == 2
+    a = _input((5, 3, 7, 8), kind)
+    _compare(
+        lambda x: P.max_pool2d(x, **opts), lambda x: torch.nn.functional.max_pool2d(x, **opts), a
     )
 
 
