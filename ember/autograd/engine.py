@@ -10,12 +10,13 @@ shape, dtype) with the op named when one is wrong.
 from __future__ import annotations
 
 import importlib
+from heapq import heappop, heappush
 
 import numpy as np
 
 from .._array import broadcastable_to
 from . import grad_mode
-from .function import _TENSOR_TYPES, edge_of, stand_in
+from .function import _FREED_MESSAGE, _TENSOR_TYPES, edge_of, stand_in
 
 # The module, not ember.tensor the function (which shadows it as an attribute of ember).
 _t = importlib.import_module("ember.tensor")
@@ -106,52 +107,32 @@ def run(
 
 def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
 
-    # 1. Count, for every node, how many edges lead into it from the part of the graph in use.
-    deps: dict = {}
-    stack = []
-    for out, _ in roots:
-        fn = out.grad_fn
-        if fn is not None and fn not in deps:
-            deps[fn] = 0
-            stack.append(fn)
-    while stack:
-        node = stack.pop()
-        if node.inputs is None:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
-        for a, need in zip(node.inputs, node.needs_input_grad):
-            if need:
-                fn = a.grad_fn if a._fn_history is None else edge_of(node, a)[0]
-                if fn is not None:
-                    if fn in deps:
-                        deps[fn] += 1
-                    else:
-                        deps[fn] = 1
-                        stack.append(fn)
-
-    # 2. Seed the gradient buffers, then run nodes whose consumers have all reported.
+    # Nodes run newest first (a max-heap on the creation number ``_seq``). Every consumer of a
+    # node's outputs was recorded after it, and the walk reaches a node only through consumers
+    # it has already run, so by the time a node is popped every gradient it will receive has
+    # arrived: dependency order without counting the edges first. NOTE: a counting pass over
+    # the graph cost ~0.4 us per node more.
     Tensor = _t.Tensor
     tensor_types = _TENSOR_TYPES
     release = not retain_graph
-    buffers: dict = {}
+    buffers: dict = {}  # node -> the gradients of its outputs; a node is queued when added
+    heap: list = []
     alive: dict = {}  # node -> its output, until the node has run (see below)
     leaves: dict = {}  # id(leaf) -> [leaf, summed grad]
     for out, g in roots:
+        fn = out.grad_fn
+        if fn is not None and fn not in buffers:
+            buffers[fn] = [None] * fn._n_outputs
+            heappush(heap, (-fn._seq, fn))
         _send(out, g, buffers, leaves)
-    ready = [fn for fn, n in deps.items() if n == 0]
-    while ready:
-        node = ready.pop()
-        grads = buffers.pop(node, None)
+    while heap:
+        node = heappop(heap)[1]
+        grads = buffers.pop(node)
+        if node.inputs is None:
+            raise RuntimeError(_FREED_MESSAGE)
         if node._out_hooks or capture is not None:
-            grads = _output_hooks(node, grads or [None] * node._n_outputs, capture, results)
-        if grads is None:
-            in_grads = ()  # nothing flowed here: no gradient for any input
-        elif len(grads) == 1:  # the common node: one output, called without unpacking a list
+            grads = _output_hooks(node, grads, capture, results)
+        if len(grads) == 1:  # the common node: one output, called without unpacking a list
             g = grads[0]
             in_grads = () if g is None else type(node).backward(node, g)
         else:
@@ -189,12 +170,12 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                     buf = buffers.get(fn)
                     if buf is None:
                         buf = buffers[fn] = [None] * fn._n_outputs
+                        heappush(heap, (-fn._seq, fn))
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
             if fn is not None:
-                left = deps[fn] - 1
-                deps[fn] = left
-                if left == 0:
-                    ready.append(fn)
+                if g is None and fn not in buffers:  # no gradient, but the node still runs
+                    buffers[fn] = [None] * fn._n_outputs
+                    heappush(heap, (-fn._seq, fn))
                 if release:
                     if fn._out_ref is not None:
                         # The producer keeps its output weakly (saves_output): this node's
@@ -215,7 +196,7 @@ def _walk(roots, retain_graph, create_graph, capture, results, accumulate):
                 alive.pop(node, None)
             node.release(kept)
 
-    # 3. Leaves last: hooks see the summed gradient, then it accumulates (or is returned).
+    # Leaves last: hooks see the summed gradient, then it accumulates (or is returned).
     for leaf, g in leaves.values():
         if leaf._hooks:
             for hook in list(leaf._hooks):
