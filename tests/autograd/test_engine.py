@@ -12,6 +12,7 @@ import pytest
 from helpers import requires_torch, torch
 
 import ember
+from ember.autograd import engine
 
 
 def _both(fn):
@@ -83,6 +84,54 @@ def test_grad_is_a_fresh_tensor():
     (a + b).sum().backward()
     a.grad.add_(5)
     assert b.grad.tolist() == [1.0]
+    c, d = _leaf(ember, [1.0]), _leaf(ember, [2.0])
+    ((c + d) * 2).sum().backward()  # here the shared gradient is a fresh array
+    c.grad.add_(5)
+    assert d.grad.tolist() == [2.0]
+
+
+def _shares(a, b) -> bool:
+    return np.shares_memory(a._data if isinstance(a, ember.Tensor) else a, b._data)
+
+
+def test_leaf_grad_never_aliases_a_gradient_held_elsewhere():
+    kept = []
+    a, b, c, d, e = (_leaf(ember, [1.0, 2.0]) for _ in range(5))
+    a.register_hook(kept.append)  # the tensor
+    b.register_hook(lambda g: kept.append(g._data))  # its array
+    c.register_hook(lambda g: kept.append(g._data[1:]))  # a view of it
+    y = d + 1.0
+    y.register_hook(kept.append)  # a non-leaf's gradient that reaches d unchanged
+    ((a + b) * 2 + c * 3 + y * 4).sum().backward()
+    for held, leaf in zip(kept, (a, b, c, d)):
+        assert not _shares(held, leaf.grad)
+    g = ember.tensor([5.0, 6.0])
+    e.backward(g)  # a leaf as the root: its .grad must not be the caller's tensor
+    assert not _shares(g, e.grad)
+    assert e.grad.tolist() == [5.0, 6.0] and d.grad.tolist() == [4.0, 4.0]
+
+
+def test_leaf_takes_a_gradient_nothing_else_holds():
+    # The array an op's backward made is adopted as .grad, not copied (PyTorch steals it too).
+    if not engine._COUNTED_REFS:
+        pytest.skip("ownership is only counted on CPython 3.11-3.13 with the GIL")
+    made = []
+
+    class Twice(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            out = g * 2
+            made.append(weakref.ref(out._data))
+            return out
+
+    x = _leaf(ember, [1.0, 2.0])
+    Twice.apply(x).sum().backward()
+    assert made[0]() is x.grad._data
+    assert x.grad.tolist() == [2.0, 2.0]
 
 
 @requires_torch
