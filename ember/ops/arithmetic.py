@@ -50,7 +50,11 @@ class Sub(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g, neg(g) if ctx.needs_input_grad[1] else None
+        if not ctx.needs_input_grad[1]:
+            return g, None
+        if not _state.enabled:
+            return g, _make(np.negative(g._data))  # see the NOTE at the top (1.1 -> 0.4 us)
+        return g, neg(g)
 
 
 class Mul(Op):
