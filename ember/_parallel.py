@@ -64,6 +64,7 @@ def map(fn, items) -> list:  # noqa: A001 (the builtin's contract, on threads)
         pool = _pool = _Pool(workers - 1)
     if not pool.busy.acquire(blocking=False):
         return [fn(item) for item in items]
+    _threads.workers_used()
     # The slices' own products run on one OpenBLAS thread each.
     blas = _threads.blas_threads()
     if blas != 1:

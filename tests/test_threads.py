@@ -109,3 +109,17 @@ def test_without_proc_ember_keeps_to_one_thread(monkeypatch, adaptive):
 def test_bad_counts_raise_as_torch(value, message):
     with pytest.raises(RuntimeError, match=message):
         ember.set_num_threads(value)
+
+
+@requires_openblas
+def test_big_products_keep_one_thread_while_ember_workers_are_in_use(monkeypatch, adaptive):
+    from ember import _parallel
+
+    monkeypatch.setattr(_threads, "others_running", lambda: 0)
+    monkeypatch.setattr(_threads, "_split_until", 0.0)
+    _parallel.map(lambda i: i, [0, 1])  # the workers split a kernel
+    _threads.for_product(_threads._BIG)
+    assert _threads._openblas()[0][1]() == 1
+    monkeypatch.setattr(_threads, "_split_until", 0.0)  # ... long ago
+    _threads.for_product(_threads._BIG)
+    assert _threads._openblas()[0][1]() == 2

@@ -34,7 +34,7 @@ def test_one_thread_cpu_time():
     cmd = [sys.executable, "-m", "ember", "bench", "--threads", "1", "--cpu-time"]
     out = subprocess.run(cmd + ["--reps", "1", "--only", "tiny"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert "(1 BLAS thread(s), CPU time)" in out.stdout.splitlines()[0]
+    assert "(ember 1 thread(s), CPU time)" in out.stdout.splitlines()[0]
     assert _table_rows(out.stdout)[1][0] == "tiny op fwd+bwd (per op)"
 
 
