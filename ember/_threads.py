@@ -1,9 +1,10 @@
 """ember's threads: ``ember.set_num_threads`` / ``get_num_threads``, and when to use them.
 
 Two kinds of threads do ember's work besides the caller's: OpenBLAS's, inside the matrix
-products, and ember's own workers (``_parallel``), which run the convolution kernels' batch
-slices. ``get_num_threads()`` is how many ember may use, the usable CPUs unless the user or the
-environment (``EMBER_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``, ``OMP_NUM_THREADS``) chose.
+products, and ember's own workers (``_parallel``), which run batch slices of the convolution
+and max-pooling kernels. ``get_num_threads()`` is how many ember may use: the usable CPUs
+unless the user or the environment (``EMBER_NUM_THREADS``, ``OPENBLAS_NUM_THREADS``,
+``OMP_NUM_THREADS``) chose.
 
 A count the user chose holds for every product. By default ember adapts, because OpenBLAS's
 threads spin while they wait and a product split over two threads finishes when the slower
