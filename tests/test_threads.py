@@ -75,6 +75,37 @@ def test_big_products_use_every_thread_only_on_a_quiet_machine(
     assert _threads.spare() == (2 if others == 0 else 1)
 
 
+@requires_openblas
+@pytest.mark.parametrize("reads_params, expected", [(False, 2), (True, 1)])
+def test_products_that_read_no_parameter_split_from_a_smaller_size(
+    monkeypatch, adaptive, reads_params, expected
+):
+    monkeypatch.setattr(_threads, "others_running", lambda: 0)
+    monkeypatch.setattr(_threads, "_split_until", 0.0)
+    _threads.for_product(_threads._BIG_GRADIENT, reads_params)
+    assert _threads._openblas()[0][1]() == expected
+
+
+@pytest.mark.parametrize("x_grad", [False, True])
+def test_only_weight_gradients_are_products_that_read_no_parameter(monkeypatch, x_grad):
+    from ember.ops import linalg, linear
+
+    calls = []
+    record = lambda macs, reads_params=True: calls.append(reads_params)  # noqa: E731
+    monkeypatch.setattr(linalg, "for_product", record)
+    monkeypatch.setattr(linear, "for_product", record)
+    x = ember.randn(4, 3, requires_grad=x_grad)
+    w = ember.randn(3, 2, requires_grad=True)
+    x.mm(w).sum().backward()
+    # forward reads w; x's gradient g w^T reads w; w's gradient x^T g reads x, a parameter
+    # only when it is a leaf that requires grad
+    assert calls == ([True, True, True] if x_grad else [True, False])
+    calls.clear()
+    h = ember.randn(4, 3, requires_grad=True) * 2  # an activation, not a leaf
+    ember.nn.Linear(3, 2)(h).sum().backward()
+    assert calls == [True, True, False]
+
+
 def test_the_machine_is_looked_at_once_per_interval(monkeypatch, adaptive):
     looks = []
     monkeypatch.setattr(_threads, "others_running", lambda: looks.append(1) or 0)

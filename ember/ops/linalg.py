@@ -39,6 +39,12 @@ def _check_tensors(name: str, input, other) -> None:
             )
 
 
+def is_param(t: Tensor) -> bool:
+    """Whether ``t`` is a leaf that requires grad: what an optimizer writes in place (see
+    ``_threads.for_product``)."""
+    return t._rg and t.grad_fn is None
+
+
 class MatMul(Op):
     """Batched matrix product of tensors with at least 2 dims (batch dims broadcast)."""
 
@@ -47,7 +53,7 @@ class MatMul(Op):
         if ctx.inputs is not None:
             ctx.save_for_backward(a, b)
         ad, bd = a._data, b._data
-        for_product(ad.size * bd.shape[-1] if bd.ndim > 1 else 0)
+        for_product(ad.size * bd.shape[-1] if bd.ndim > 1 else 0, is_param(a) or is_param(b))
         return np.matmul(ad, bd)
 
     @staticmethod
@@ -55,10 +61,15 @@ class MatMul(Op):
         a, b = ctx.saved_tensors
         if not _state.enabled:  # no graph: the two products straight in NumPy
             gd = g._data
-            for_product(gd.size * a._data.shape[-1])
+            macs = gd.size * a._data.shape[-1]
             need_a, need_b = ctx.needs_input_grad
-            ga = _make(np.matmul(gd, b._data.swapaxes(-1, -2))) if need_a else None
-            gb = _make(np.matmul(a._data.swapaxes(-1, -2), gd)) if need_b else None
+            ga = gb = None
+            if need_a:
+                for_product(macs, is_param(b))
+                ga = _make(np.matmul(gd, b._data.swapaxes(-1, -2)))
+            if need_b:
+                for_product(macs, is_param(a))
+                gb = _make(np.matmul(a._data.swapaxes(-1, -2), gd))
             return ga, gb
         ga = matmul(g, b.mT) if ctx.needs_input_grad[0] else None
         gb = matmul(a.mT, g) if ctx.needs_input_grad[1] else None

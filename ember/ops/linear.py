@@ -14,7 +14,7 @@ from ..autograd import grad_mode
 from ..autograd.function import Op
 from ..tensor import Tensor, _make
 from ._util import _type_word
-from .linalg import matmul
+from .linalg import is_param, matmul
 from .movement import reshape
 
 _state = grad_mode.state  # recording is on in backward only for create_graph=True
@@ -48,10 +48,13 @@ class Addmm(Op):
             # No graph (create_graph=False): the two products straight in NumPy, without
             # the dispatch and checks of matmul and mT (~10 us per layer).
             gd, wd = g._data, w._data
-            for_product(gd.size * wd.shape[1])
-            gx = _make(np.matmul(gd, wd)) if need_x else None
-            gw = None
+            macs = gd.size * wd.shape[1]
+            gx = gw = None
+            if need_x:
+                for_product(macs)
+                gx = _make(np.matmul(gd, wd))
             if need_w:
+                for_product(macs, is_param(x))
                 xd = x._data
                 g2 = gd.reshape(-1, wd.shape[0]) if gd.ndim != 2 else gd
                 x2 = xd.reshape(-1, wd.shape[1]) if xd.ndim != 2 else xd
