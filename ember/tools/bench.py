@@ -141,6 +141,33 @@ def matmul_peak() -> float:
     return 2 * 1024**3 / min(ts) / 1e9
 
 
+def products_alone(libs: dict, reps: int) -> dict:
+    """Median seconds of the MLP step's matrix products alone (``mlp_products``), NumPy with the
+    OpenBLAS threads ember would give each product, against PyTorch's; alternating."""
+    runs = {}
+    prods = wl.mlp_products(np, 64)
+
+    def numpy_products():
+        for a, b, reads_weight in prods:
+            _threads.for_product(a.shape[0] * a.shape[1] * b.shape[1], reads_weight)
+            a @ b
+
+    runs["NumPy"] = numpy_products
+    if "torch" in libs:
+        tprods = wl.mlp_products(libs["torch"], 64)
+
+        def torch_products():
+            for a, b, _ in tprods:
+                a @ b
+
+        runs["torch"] = torch_products
+    times: dict = {k: [] for k in runs}
+    for _ in range(reps):
+        for k, fn in runs.items():
+            times[k].append(_time(fn))
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
 # -- the table --------------------------------------------------------------------------------
 
 
@@ -224,6 +251,8 @@ def run(
             f"\nMLP train step, B=64, sustained GFLOP/s: {both}; NumPy float32 matmul peak "
             f"(1024x1024): {matmul_peak():.1f}"
         )
+        alone = ", ".join(f"{k} {_fmt_time(v)}" for k, v in products_alone(libs, reps).items())
+        print(f"MLP train step, B=64, its matrix products alone (a floor for the step): {alone}")
     if json_path:
         with open(json_path, "w") as f:
             json.dump(rows, f, indent=2)

@@ -79,6 +79,27 @@ def mlp_step_flops(batch: int) -> int:
     return 2 * fwd + fwd - 2 * batch * MLP_LAYERS[0][0] * MLP_LAYERS[0][1]
 
 
+def mlp_products(T, batch: int) -> list:
+    """The matrix products ``mlp_step_flops`` counts, as (a, b, reads_weight) on random data,
+    in the order of a training step; ``T`` is a library or NumPy itself. Timed alone they are
+    the floor of that library's step: the same work with nothing else."""
+    rng = np.random.default_rng(2)
+
+    def arr(*shape):
+        a = rng.standard_normal(shape, dtype=np.float32)
+        return a if T is np else T.from_numpy(a)
+
+    layers = [(arr(batch, i), arr(o, i), arr(batch, o)) for i, o in MLP_LAYERS]
+    forward = [(x, w.T, True) for x, w, _ in layers]
+    backward = []
+    for k in reversed(range(len(layers))):
+        x, w, g = layers[k]
+        backward.append((g.T, x, False))  # weight gradient
+        if k:
+            backward.append((g, w, True))  # input gradient (none for the images)
+    return forward + backward
+
+
 def _same_weights(T, model, seed=0):
     rng = np.random.default_rng(seed)
     with T.no_grad():

@@ -52,6 +52,26 @@ def test_mlp_flops_count_the_needed_matmuls():
     assert bench_workloads.mlp_step_flops(b) == 2 * sum(fwd) + fwd[1] + fwd[2]
 
 
+def test_the_products_alone_are_the_ones_the_flops_count():
+    import numpy as np
+
+    prods = bench_workloads.mlp_products(np, 64)
+    flops = sum(2 * a.shape[0] * a.shape[1] * b.shape[1] for a, b, _ in prods)
+    assert flops == bench_workloads.mlp_step_flops(64)
+    assert all(a.shape[1] == b.shape[0] for a, b, _ in prods)
+    # the forward and input-gradient products read a weight, the weight gradients do not
+    assert [r for _, _, r in prods] == [True] * 3 + [False, True, False, True, False]
+
+
+def test_products_alone_times_numpy_and_torch():
+    import ember
+
+    libs = {"ember": ember} if torch is None else {"ember": ember, "torch": torch}
+    res = bench.products_alone(libs, reps=1)
+    assert set(res) == ({"NumPy"} if torch is None else {"NumPy", "torch"})
+    assert all(t > 0 for t in res.values())
+
+
 def test_workloads_import_no_framework():
     # The peak-memory child runs this file alone, so each library is measured by itself.
     code = (
