@@ -8,10 +8,12 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -97,23 +99,24 @@ def adadelta(
     u = rho u + (1 - rho) delta^2
     p -= lr * delta
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
-        steps[i] += 1
-        g = _effective_grad(grads[i], p, weight_decay, maximize)
-        v, u = square_avgs[i], acc_deltas[i]
-        v *= rho
-        tmp = np.multiply(g, g)
-        tmp *= 1 - rho
-        v += tmp
-        std = np.add(v, eps)
-        np.sqrt(std, out=std)
-        delta = np.add(u, eps, out=tmp)
-        np.sqrt(delta, out=delta)
-        delta /= std
-        delta *= g
-        u *= rho
-        np.multiply(delta, delta, out=std)
-        std *= 1 - rho
-        u += std
-        delta *= lr
-        p -= delta
+        _next_step(steps[i])
+        for pb, gb, v, u in _blocks(p, grads[i], square_avgs[i], acc_deltas[i]):
+            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            v *= rho
+            tmp = np.multiply(g, g)
+            tmp *= 1 - rho
+            v += tmp
+            std = np.add(v, eps)
+            np.sqrt(std, out=std)
+            delta = np.add(u, eps, out=tmp)
+            np.sqrt(delta, out=delta)
+            delta /= std
+            delta *= g
+            u *= rho
+            np.multiply(delta, delta, out=std)
+            std *= 1 - rho
+            u += std
+            delta *= lr
+            pb -= delta

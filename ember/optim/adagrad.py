@@ -8,12 +8,14 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_differentiable,
     _check_fused,
     _check_lr,
     _effective_grad,
     _full,
+    _next_step,
     _scalar,
     _scalar_tensor,
 )
@@ -114,15 +116,16 @@ def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps
     A sparse gradient densified gives the same result: rows without gradient add 0 to ``s``
     and move by 0.
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _effective_grad(grads[i], p, weight_decay, maximize)
-        s = state_sums[i]
-        tmp = np.multiply(g, g)
-        s += tmp
-        np.sqrt(s, out=tmp)
-        tmp += eps
-        np.divide(g, tmp, out=tmp)
-        tmp *= lr / (1 + (t - 1) * lr_decay)
-        p -= tmp
+        t = _next_step(steps[i])
+        clr = lr / (1 + (t - 1) * lr_decay)
+        for pb, gb, s in _blocks(p, grads[i], state_sums[i]):
+            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            tmp = np.multiply(g, g)
+            s += tmp
+            np.sqrt(s, out=tmp)
+            tmp += eps
+            np.divide(g, tmp, out=tmp)
+            tmp *= clr
+            pb -= tmp

@@ -8,12 +8,14 @@ from ..tensor import Tensor
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_betas,
     _check_differentiable,
     _check_fused,
     _check_lr,
     _decayed_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -138,24 +140,28 @@ def adam(
     v = beta2 v + (1 - beta2) g^2;      v_max = max(v_max, v) with amsgrad (used for v below)
     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
+    decoupled = decoupled_weight_decay
+    one_minus_beta1, one_minus_beta2 = 1 - beta1, 1 - beta2
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _decayed_grad(grads[i], p, lr, weight_decay, decoupled_weight_decay, maximize)
-        m, v = exp_avgs[i], exp_avg_sqs[i]
-        tmp = np.subtract(g, m)
-        tmp *= 1 - beta1
-        m += tmp
-        v *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        v += tmp
-        if amsgrad:
-            v = np.maximum(max_exp_avg_sqs[i], v, out=max_exp_avg_sqs[i])
+        t = _next_step(steps[i])
         step_size = lr / (1 - beta1**t)
-        np.sqrt(v, out=tmp)
-        tmp /= (1 - beta2**t) ** 0.5
-        tmp += eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= step_size
-        p -= tmp
+        bias2 = (1 - beta2**t) ** 0.5
+        v_max = max_exp_avg_sqs[i] if amsgrad else None
+        for pb, gb, m, v, vm in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i], v_max):
+            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            tmp = np.subtract(g, m)
+            tmp *= one_minus_beta1
+            m += tmp
+            v *= beta2
+            np.multiply(g, g, out=tmp)
+            tmp *= one_minus_beta2
+            v += tmp
+            if vm is not None:
+                v = np.maximum(vm, v, out=vm)
+            np.sqrt(v, out=tmp)
+            tmp /= bias2
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= step_size
+            pb -= tmp

@@ -7,11 +7,13 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_betas,
     _check_differentiable,
     _check_lr,
     _effective_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -98,18 +100,19 @@ def adamax(
     u = max(beta2 u, |g| + eps)
     p -= lr / (1 - beta1^t) * m / u
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _effective_grad(grads[i], p, weight_decay, maximize)
-        m, u = exp_avgs[i], exp_infs[i]
-        tmp = np.subtract(g, m)
-        tmp *= 1 - beta1
-        m += tmp
-        u *= beta2
-        np.abs(g, out=tmp)
-        tmp += eps
-        np.maximum(u, tmp, out=u)
-        np.divide(m, u, out=tmp)
-        tmp *= lr / (1 - beta1**t)
-        p -= tmp
+        t = _next_step(steps[i])
+        step_size = lr / (1 - beta1**t)
+        for pb, gb, m, u in _blocks(p, grads[i], exp_avgs[i], exp_infs[i]):
+            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            tmp = np.subtract(g, m)
+            tmp *= 1 - beta1
+            m += tmp
+            u *= beta2
+            np.abs(g, out=tmp)
+            tmp += eps
+            np.maximum(u, tmp, out=u)
+            np.divide(m, u, out=tmp)
+            tmp *= step_size
+            pb -= tmp

@@ -8,10 +8,12 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -103,22 +105,23 @@ def asgd(
     ax = p if mu == 1 else ax + mu (p - ax)
     eta = lr / (1 + lambd lr t)^alpha;   mu = 1 / max(1, t - t0)
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _effective_grad(grads[i], p, weight_decay, maximize)
+        t = _next_step(steps[i])
         # eta and mu are kept in float32 (as PyTorch keeps them), then used at that precision.
         eta = float(etas[i])
         mu = float(mus[i])
-        p *= 1 - lambd * eta
-        tmp = np.multiply(g, eta)
-        p -= tmp
-        ax = axs[i]
-        if mu != 1:
-            np.subtract(p, ax, out=tmp)
-            tmp *= mu
-            ax += tmp
-        else:
-            np.copyto(ax, p)
+        shrink = 1 - lambd * eta
+        for pb, gb, ax in _blocks(p, grads[i], axs[i]):
+            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            pb *= shrink
+            tmp = np.multiply(g, eta)
+            pb -= tmp
+            if mu != 1:
+                np.subtract(pb, ax, out=tmp)
+                tmp *= mu
+                ax += tmp
+            else:
+                np.copyto(ax, pb)
         etas[i][...] = lr / ((1 + lambd * lr * t) ** alpha)
         mus[i][...] = 1 / max(1, t - t0)

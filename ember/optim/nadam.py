@@ -8,11 +8,13 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_betas,
     _check_differentiable,
     _check_lr,
     _decayed_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -128,28 +130,32 @@ def nadam(
     d = sqrt(v / (1 - beta2^t)) + eps
     p -= lr (1 - mu_t) / (1 - M_t) * g / d + lr mu_{t+1} / (1 - M_t mu_{t+1}) * m / d
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
+    decoupled = decoupled_weight_decay
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _decayed_grad(grads[i], p, lr, weight_decay, decoupled_weight_decay, maximize)
+        t = _next_step(steps[i])
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (t * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((t + 1) * momentum_decay)))
         mu_products[i] *= mu
         mu_product = float(mu_products[i])
-        m, v = exp_avgs[i], exp_avg_sqs[i]
-        tmp = np.subtract(g, m)
-        tmp *= 1 - beta1
-        m += tmp
-        v *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        v += tmp
-        denom = np.divide(v, 1 - beta2**t)
-        np.sqrt(denom, out=denom)
-        denom += eps
-        np.divide(g, denom, out=tmp)
-        tmp *= lr * (1.0 - mu) / (1.0 - mu_product)
-        p -= tmp
-        np.divide(m, denom, out=tmp)
-        tmp *= lr * mu_next / (1.0 - mu_product * mu_next)
-        p -= tmp
+        bias2 = 1 - beta2**t
+        grad_scale = lr * (1.0 - mu) / (1.0 - mu_product)
+        avg_scale = lr * mu_next / (1.0 - mu_product * mu_next)
+        for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
+            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            tmp = np.subtract(g, m)
+            tmp *= 1 - beta1
+            m += tmp
+            v *= beta2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - beta2
+            v += tmp
+            denom = np.divide(v, bias2)
+            np.sqrt(denom, out=denom)
+            denom += eps
+            np.divide(g, denom, out=tmp)
+            tmp *= grad_scale
+            pb -= tmp
+            np.divide(m, denom, out=tmp)
+            tmp *= avg_scale
+            pb -= tmp

@@ -316,14 +316,15 @@ class Optimizer:
         update, so parameters that never get a gradient never get state. The update writes
         into the parameters in place, so their versions are bumped once the caller is done.
         """
+        state, sparse_error = self.state, self._sparse_grad_error  # looked up once, not per p
         for group in self.param_groups:
             params, grads, states = [], [], []
             for p in group["params"]:
                 if p._grad is None:
                     continue
                 params.append(p)
-                grads.append(_dense_grad(p, self._sparse_grad_error))
-                st = self.state[p]
+                grads.append(_dense_grad(p, sparse_error))
+                st = state[p]
                 if len(st) == 0:
                     st.update(self._init_state(p, group))
                 states.append(st)
@@ -549,6 +550,48 @@ def _decayed_grad(g, p, lr, weight_decay, decoupled: bool, maximize: bool) -> np
     if weight_decay != 0:
         p *= 1 - lr * weight_decay
     return g
+
+
+def _next_step(step: np.ndarray) -> float:
+    """``step += 1`` on a 0-d step counter; returns the new count as a float.
+
+    NOTE: the in-place ufunc on a 0-d array takes 740 ns, float() and an item write 20 ns each
+    (Adam over 200 parameters of 10 elements: 1145 -> 1006 us). Same bits: x + 1 is exact in
+    float64, so rounding it to the counter's dtype rounds as that dtype's own add.
+    """
+    step[()] = float(step) + 1
+    return float(step)
+
+
+# NOTE: elements per block of ``_blocks``. SGD with momentum over an MLP's parameters (512x784,
+# 512, 256x512, 256, 10x256, 10; float32), each parameter whole: 445 us; blocks of 8192: 418,
+# 16384: 352, 32768: 317, 65536: 300, 131072: 312. Adam's step(): whole 1400, 32768: 1180,
+# 65536: 1140, 131072: 1160. A block of 5 float32 arrays (1.25 MiB) stays in a 2 MiB L2.
+_BLOCK = 65536
+
+
+def _blocks(*arrays):
+    """Same-position flat blocks of a parameter's array and its gradient and state arrays.
+
+    The update functions run all their elementwise passes on one block before the next, so a
+    large parameter is read from memory once instead of once per pass. ``arrays[0]`` is the
+    parameter; None entries stay None in every block. Returns ``(arrays,)`` (one block, the
+    arrays whole) for a parameter of at most ``_BLOCK`` elements, or when some array is not
+    C-contiguous or not of the parameter's size (flat views would not line up).
+    """
+    n = arrays[0].size
+    if n <= _BLOCK:
+        return (arrays,)
+    flat = []
+    for a in arrays:
+        if a is not None:
+            if a.size != n or not a.flags.c_contiguous:
+                return (arrays,)
+            a = a.reshape(-1)
+        flat.append(a)
+    return [
+        tuple(None if a is None else a[s : s + _BLOCK] for a in flat) for s in range(0, n, _BLOCK)
+    ]
 
 
 def _bump(params: Iterable[Tensor]) -> None:

@@ -8,11 +8,13 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_betas,
     _check_differentiable,
     _check_lr,
     _decayed_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -116,28 +118,32 @@ def radam(
                 p -= lr m_hat sqrt(1 - beta2^t) / (sqrt(v) + eps) r
     otherwise:  p -= lr m_hat
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
+    decoupled = decoupled_weight_decay
+    rho_inf = 2 / (1 - beta2) - 1
     for i, p in enumerate(params):
-        steps[i] += 1
-        t = float(steps[i])
-        g = _decayed_grad(grads[i], p, lr, weight_decay, decoupled_weight_decay, maximize)
-        m, v = exp_avgs[i], exp_avg_sqs[i]
-        tmp = np.subtract(g, m)
-        tmp *= 1 - beta1
-        m += tmp
-        v *= beta2
-        np.multiply(g, g, out=tmp)
-        tmp *= 1 - beta2
-        v += tmp
+        t = _next_step(steps[i])
         bc1, bc2 = 1 - beta1**t, 1 - beta2**t
-        update = np.divide(m, bc1, out=tmp)
-        update *= lr
-        rho_inf = 2 / (1 - beta2) - 1
         rho_t = rho_inf - 2 * t * (beta2**t) / bc2
-        if rho_t > 5.0:
-            adaptive = np.sqrt(v)
-            adaptive += eps
-            np.divide(bc2**0.5, adaptive, out=adaptive)
-            update *= adaptive
+        rectified = rho_t > 5.0
+        if rectified:
             rect = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
-            update *= rect**0.5
-        p -= update
+            bc2_sqrt, rect_sqrt = bc2**0.5, rect**0.5
+        for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
+            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            tmp = np.subtract(g, m)
+            tmp *= 1 - beta1
+            m += tmp
+            v *= beta2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - beta2
+            v += tmp
+            update = np.divide(m, bc1, out=tmp)
+            update *= lr
+            if rectified:
+                adaptive = np.sqrt(v)
+                adaptive += eps
+                np.divide(bc2_sqrt, adaptive, out=adaptive)
+                update *= adaptive
+                update *= rect_sqrt
+            pb -= update

@@ -8,10 +8,12 @@ import numpy as np
 from .optimizer import (
     Optimizer,
     _arrays,
+    _blocks,
     _check,
     _check_differentiable,
     _check_lr,
     _effective_grad,
+    _next_step,
     _scalar,
     _scalar_tensor,
     _zeros,
@@ -126,31 +128,32 @@ def rmsprop(
     b = momentum b + g / avg;  p -= lr b       (momentum > 0)
     p -= lr g / avg                            (otherwise)
     """
+    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
-        steps[i] += 1
-        g = _effective_grad(grads[i], p, weight_decay, maximize)
-        v = square_avgs[i]
-        v *= alpha
-        tmp = np.multiply(g, g)
-        tmp *= 1 - alpha
-        v += tmp
-        if centered:
-            gbar = grad_avgs[i]
-            np.subtract(g, gbar, out=tmp)
+        _next_step(steps[i])
+        gbar = grad_avgs[i] if centered else None
+        buf = momentum_buffers[i] if momentum > 0 else None
+        for pb, gb, v, ga, bb in _blocks(p, grads[i], square_avgs[i], gbar, buf):
+            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            v *= alpha
+            tmp = np.multiply(g, g)
             tmp *= 1 - alpha
-            gbar += tmp
-            np.multiply(gbar, gbar, out=tmp)
-            np.subtract(v, tmp, out=tmp)
-            np.sqrt(tmp, out=tmp)
-        else:
-            np.sqrt(v, out=tmp)
-        tmp += eps
-        np.divide(g, tmp, out=tmp)
-        if momentum > 0:
-            buf = momentum_buffers[i]
-            buf *= momentum
-            buf += tmp
-            np.multiply(buf, lr, out=tmp)
-        else:
-            tmp *= lr
-        p -= tmp
+            v += tmp
+            if ga is not None:
+                np.subtract(g, ga, out=tmp)
+                tmp *= 1 - alpha
+                ga += tmp
+                np.multiply(ga, ga, out=tmp)
+                np.subtract(v, tmp, out=tmp)
+                np.sqrt(tmp, out=tmp)
+            else:
+                np.sqrt(v, out=tmp)
+            tmp += eps
+            np.divide(g, tmp, out=tmp)
+            if bb is not None:
+                bb *= momentum
+                bb += tmp
+                np.multiply(bb, lr, out=tmp)
+            else:
+                tmp *= lr
+            pb -= tmp
