@@ -142,7 +142,6 @@ def adam(
     """
     plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     decoupled = decoupled_weight_decay
-    one_minus_beta1, one_minus_beta2 = 1 - beta1, 1 - beta2
     for i, p in enumerate(params):
         t = _next_step(steps[i])
         step_size = lr / (1 - beta1**t)
@@ -150,13 +149,7 @@ def adam(
         v_max = max_exp_avg_sqs[i] if amsgrad else None
         for pb, gb, m, v, vm in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i], v_max):
             g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
-            tmp = np.subtract(g, m)
-            tmp *= one_minus_beta1
-            m += tmp
-            v *= beta2
-            np.multiply(g, g, out=tmp)
-            tmp *= one_minus_beta2
-            v += tmp
+            tmp = moments(g, m, v, beta1, beta2)
             if vm is not None:
                 v = np.maximum(vm, v, out=vm)
             np.sqrt(v, out=tmp)
@@ -165,3 +158,16 @@ def adam(
             np.divide(m, tmp, out=tmp)
             tmp *= step_size
             pb -= tmp
+
+
+def moments(g, m, v, beta1, beta2):
+    """Adam's moment estimates, in place: m += (1 - beta1)(g - m), v = beta2 v + (1 - beta2) g^2.
+    Returns a scratch array of g's shape (the Adam family reuses it for the step)."""
+    tmp = np.subtract(g, m)
+    tmp *= 1 - beta1
+    m += tmp
+    v *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1 - beta2
+    v += tmp
+    return tmp

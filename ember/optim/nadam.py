@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .adam import moments
 from .optimizer import (
     Optimizer,
     _arrays,
@@ -143,13 +144,7 @@ def nadam(
         avg_scale = lr * mu_next / (1.0 - mu_product * mu_next)
         for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
             g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
-            tmp = np.subtract(g, m)
-            tmp *= 1 - beta1
-            m += tmp
-            v *= beta2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - beta2
-            v += tmp
+            tmp = moments(g, m, v, beta1, beta2)
             denom = np.divide(v, bias2)
             np.sqrt(denom, out=denom)
             denom += eps

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .adam import moments
 from .optimizer import (
     Optimizer,
     _arrays,
@@ -131,13 +132,7 @@ def radam(
             bc2_sqrt, rect_sqrt = bc2**0.5, rect**0.5
         for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
             g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
-            tmp = np.subtract(g, m)
-            tmp *= 1 - beta1
-            m += tmp
-            v *= beta2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - beta2
-            v += tmp
+            tmp = moments(g, m, v, beta1, beta2)
             update = np.divide(m, bc1, out=tmp)
             update *= lr
             if rectified:
