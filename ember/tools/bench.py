@@ -75,12 +75,17 @@ def _time(fn) -> float:
 
 def compare(make, per: int, libs: dict, reps: int) -> dict:
     """Median seconds per unit of work for each library, repetitions alternating."""
-    runs = {k: make(T) for k, T in libs.items()}
-    order = list(libs)
-    times: dict = {k: [] for k in libs}
+    times = _alternate({k: make(T) for k, T in libs.items()}, reps)
+    return {k: t / per for k, t in times.items()}
+
+
+def _alternate(runs: dict, reps: int) -> dict:
+    """Median seconds of each callable in ``runs``, repetitions alternating."""
+    order = list(runs)
+    times: dict = {k: [] for k in runs}
     for _ in range(reps):
         for k in order:
-            times[k].append(_time(runs[k]) / per)
+            times[k].append(_time(runs[k]))
         order.reverse()  # neither library always runs right after the other's threads
     return {k: statistics.median(v) for k, v in times.items()}
 
@@ -161,11 +166,7 @@ def products_alone(libs: dict, reps: int) -> dict:
                 a @ b
 
         runs["torch"] = torch_products
-    times: dict = {k: [] for k in runs}
-    for _ in range(reps):
-        for k, fn in runs.items():
-            times[k].append(_time(fn))
-    return {k: statistics.median(v) for k, v in times.items()}
+    return _alternate(runs, reps)
 
 
 # -- the table --------------------------------------------------------------------------------
