@@ -99,11 +99,10 @@ def adadelta(
     u = rho u + (1 - rho) delta^2
     p -= lr * delta
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
         _next_step(steps[i])
         for pb, gb, v, u in _blocks(p, grads[i], square_avgs[i], acc_deltas[i]):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             v *= rho
             tmp = np.multiply(g, g)
             tmp *= 1 - rho

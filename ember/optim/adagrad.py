@@ -116,12 +116,11 @@ def adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps
     A sparse gradient densified gives the same result: rows without gradient add 0 to ``s``
     and move by 0.
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
         t = _next_step(steps[i])
         clr = lr / (1 + (t - 1) * lr_decay)
         for pb, gb, s in _blocks(p, grads[i], state_sums[i]):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             tmp = np.multiply(g, g)
             s += tmp
             np.sqrt(s, out=tmp)

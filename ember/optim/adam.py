@@ -140,7 +140,6 @@ def adam(
     v = beta2 v + (1 - beta2) g^2;      v_max = max(v_max, v) with amsgrad (used for v below)
     p -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     decoupled = decoupled_weight_decay
     for i, p in enumerate(params):
         t = _next_step(steps[i])
@@ -148,7 +147,7 @@ def adam(
         bias2 = (1 - beta2**t) ** 0.5
         v_max = max_exp_avg_sqs[i] if amsgrad else None
         for pb, gb, m, v, vm in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i], v_max):
-            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            g = _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
             tmp = moments(g, m, v, beta1, beta2)
             if vm is not None:
                 v = np.maximum(vm, v, out=vm)

@@ -100,12 +100,11 @@ def adamax(
     u = max(beta2 u, |g| + eps)
     p -= lr / (1 - beta1^t) * m / u
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
         t = _next_step(steps[i])
         step_size = lr / (1 - beta1**t)
         for pb, gb, m, u in _blocks(p, grads[i], exp_avgs[i], exp_infs[i]):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             tmp = np.subtract(g, m)
             tmp *= 1 - beta1
             m += tmp

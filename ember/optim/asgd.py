@@ -105,7 +105,6 @@ def asgd(
     ax = p if mu == 1 else ax + mu (p - ax)
     eta = lr / (1 + lambd lr t)^alpha;   mu = 1 / max(1, t - t0)
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
         t = _next_step(steps[i])
         # eta and mu are kept in float32 (as PyTorch keeps them), then used at that precision.
@@ -113,7 +112,7 @@ def asgd(
         mu = float(mus[i])
         shrink = 1 - lambd * eta
         for pb, gb, ax in _blocks(p, grads[i], axs[i]):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             pb *= shrink
             tmp = np.multiply(g, eta)
             pb -= tmp

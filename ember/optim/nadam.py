@@ -131,7 +131,6 @@ def nadam(
     d = sqrt(v / (1 - beta2^t)) + eps
     p -= lr (1 - mu_t) / (1 - M_t) * g / d + lr mu_{t+1} / (1 - M_t mu_{t+1}) * m / d
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     decoupled = decoupled_weight_decay
     for i, p in enumerate(params):
         t = _next_step(steps[i])
@@ -143,7 +142,7 @@ def nadam(
         grad_scale = lr * (1.0 - mu) / (1.0 - mu_product)
         avg_scale = lr * mu_next / (1.0 - mu_product * mu_next)
         for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
-            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            g = _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
             tmp = moments(g, m, v, beta1, beta2)
             denom = np.divide(v, bias2)
             np.sqrt(denom, out=denom)

@@ -119,7 +119,6 @@ def radam(
                 p -= lr m_hat sqrt(1 - beta2^t) / (sqrt(v) + eps) r
     otherwise:  p -= lr m_hat
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     decoupled = decoupled_weight_decay
     rho_inf = 2 / (1 - beta2) - 1
     for i, p in enumerate(params):
@@ -131,7 +130,7 @@ def radam(
             rect = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
             bc2_sqrt, rect_sqrt = bc2**0.5, rect**0.5
         for pb, gb, m, v in _blocks(p, grads[i], exp_avgs[i], exp_avg_sqs[i]):
-            g = gb if plain else _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
+            g = _decayed_grad(gb, pb, lr, weight_decay, decoupled, maximize)
             tmp = moments(g, m, v, beta1, beta2)
             update = np.divide(m, bc1, out=tmp)
             update *= lr

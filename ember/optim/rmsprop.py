@@ -128,13 +128,12 @@ def rmsprop(
     b = momentum b + g / avg;  p -= lr b       (momentum > 0)
     p -= lr g / avg                            (otherwise)
     """
-    plain = weight_decay == 0 and not maximize  # the gradient as is: no call per parameter
     for i, p in enumerate(params):
         _next_step(steps[i])
         gbar = grad_avgs[i] if centered else None
         buf = momentum_buffers[i] if momentum > 0 else None
         for pb, gb, v, ga, bb in _blocks(p, grads[i], square_avgs[i], gbar, buf):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             v *= alpha
             tmp = np.multiply(g, g)
             tmp *= 1 - alpha

@@ -132,7 +132,6 @@ def sgd(
     p -= lr * g
     """
     # Loop-invariant tests hoisted: for many tiny parameters the Python per parameter counts.
-    plain = weight_decay == 0 and not maximize
     heavy_ball = momentum != 0
     undamped = dampening == 0
     dtype = None
@@ -150,7 +149,7 @@ def sgd(
             # Made whole here, filled block by block below.
             buf = momentum_buffers[i] = np.empty_like(p)
         for pb, gb, bb in _blocks(p, grads[i], buf):
-            g = gb if plain else _effective_grad(gb, pb, weight_decay, maximize)
+            g = _effective_grad(gb, pb, weight_decay, maximize)
             if heavy_ball:
                 if first:
                     np.copyto(bb, g)
