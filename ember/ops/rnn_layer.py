@@ -104,6 +104,13 @@ class _Plan:
         self.batch = sizes[0] if sizes else 0
         self.order = range(self.steps - 1, -1, -1) if reverse else range(self.steps)
 
+    def walk(self, backward=False):
+        """(t, batch size, rows in step-major storage) of each step, in the direction's order
+        (its reverse for backward)."""
+        for t in reversed(self.order) if backward else self.order:
+            bs = self.sizes[t]
+            yield t, bs, slice(self.offsets[t], self.offsets[t] + bs)
+
     def views(self, arr):
         if self.time_dim is None:
             return [arr[o : o + s] for o, s in zip(self.offsets, self.sizes)]
@@ -145,9 +152,7 @@ def _lstm_forward(plan, x, h, c, w, b, w_r, save):
     cps = np.empty((n, hidden), dt) if save else None
     hps = np.empty((n, h.shape[1]), dt) if save else None
     raws = np.empty((n, hidden), dt) if save and wrt is not None else None
-    for t in plan.order:
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk():
         hp, cp = (h, c) if bs == h.shape[0] else (h[:bs], c[:bs])
         z = np.matmul(hp, wt, out=act[r]) if save else np.matmul(hp, wt)
         z += xs[t]
@@ -176,9 +181,7 @@ def _lstm_backward(plan, saved, g_out, g_h, g_c, w, w_r):
     dz_all = np.empty_like(act)
     dh_all = np.empty_like(hps) if w_r is not None else None
     dh, dc = g_h, g_c
-    for t in reversed(plan.order):
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk(backward=True):
         dh_t = (dh if bs == dh.shape[0] else dh[:bs]) + g_outs[t]
         dc_t = dc if bs == dc.shape[0] else dc[:bs]
         if w_r is not None:
@@ -215,9 +218,7 @@ def _gru_forward(plan, x, h, c, w, b, w_r, save):
     rzs = np.empty((n, 2 * hidden), dt) if save else None
     ns = np.empty((n, hidden), dt) if save else None
     hps = np.empty((n, hidden), dt) if save else None
-    for t in plan.order:
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk():
         hp = h if bs == h.shape[0] else h[:bs]
         hg = np.matmul(hp, wt, out=hgs[r]) if save else np.matmul(hp, wt)
         if b is not None:
@@ -244,9 +245,7 @@ def _gru_backward(plan, saved, g_out, g_h, g_c, w, w_r):
     dx_all = np.empty_like(hgs)
     dhg_all = np.empty_like(hgs)
     dh = g_h
-    for t in reversed(plan.order):
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk(backward=True):
         dh_t = (dh if bs == dh.shape[0] else dh[:bs]) + g_outs[t]
         rz, nn, hp = rzs[r], ns[r], hps[r]
         z = rz[:, hidden:]
@@ -272,9 +271,7 @@ def _rnn_forward(plan, x, h, c, w, b, w_r, save, relu):
     xs, outs = plan.views(x), plan.views(out)
     ys = np.empty((plan.rows, hidden), x.dtype) if save else None
     hps = np.empty((plan.rows, hidden), x.dtype) if save else None
-    for t in plan.order:
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk():
         hp = h if bs == h.shape[0] else h[:bs]
         z = np.matmul(hp, wt, out=ys[r]) if save else np.matmul(hp, wt)
         z += xs[t]
@@ -297,9 +294,7 @@ def _rnn_backward(plan, saved, g_out, g_h, g_c, w, w_r, relu):
     g_outs = plan.views(g_out)
     dz_all = np.empty_like(ys)
     dh = g_h
-    for t in reversed(plan.order):
-        bs = plan.sizes[t]
-        r = slice(plan.offsets[t], plan.offsets[t] + bs)
+    for t, bs, r in plan.walk(backward=True):
         dh_t = (dh if bs == dh.shape[0] else dh[:bs]) + g_outs[t]
         y = ys[r]
         dz = dz_all[r]
